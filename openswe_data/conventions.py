@@ -16,14 +16,13 @@ APPLY_PATCH_FAIL = ">>>>> Patch Apply Failed"
 TEST_EXIT_PREFIX = "OPENSWE_TEST_EXIT_CODE="
 """The eval script prints the test command's own exit status after this prefix."""
 
-JUNIT_START = ">>>>> openswe junit start"
-JUNIT_END = ">>>>> openswe junit end"
-"""The pytest JUnit XML report is printed between these, after the test output."""
-
 JUNIT_PATH = "/tmp/openswe-junit.xml"
-"""Where pytest writes its JUnit XML inside the container."""
+"""Where pytest writes its JUnit XML inside the container; the runner copies it out with the archive API
+(it is never printed into the log, where a trace line could land inside it)."""
 
+INSTALL_BUILD_MARK = ">>>>> openswe: install build requirements"
 INSTALL_DEPS_MARK = ">>>>> openswe: install dependencies"
+INSTALL_HELPERS_MARK = ">>>>> openswe: install test-runner helpers"
 INSTALL_PROJECT_MARK = ">>>>> openswe: install project"
 """Echoed by the Dockerfile's install steps, so a failed build says which step failed."""
 

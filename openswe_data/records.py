@@ -218,6 +218,17 @@ class Validation(Record):
     log_reruns: str = ""
     log_path: str = ""
     validate_seconds: float = 0.0
+    fault: str = ""  # environment | task | infrastructure when invalid (openswe_data.reasons)
+    reason_detail: str = ""  # the reason in words: which tests, which error
+    runs_before: int = 0
+    runs_after: int = 0
+    test_stability: Any = json_field(dict)  # node id -> [passes before, passes after] out of runs_before/runs_after
+    gold_pass_rate: float | None = None  # share of runs with the fix where every FAIL_TO_PASS passed
+    noop_fail_rate: float | None = None  # share of runs without it where every FAIL_TO_PASS failed
+    results_source: str = ""  # junit | rA | mixed | none: where the per-test results were read
+    collection_errors: Any = json_field(dict)  # module -> error, from the first run with the fix
+    runs: Any = json_field(list)  # per run: side, exit status and its cause, results source, seconds
+    validated_at: str = ""  # UTC time the verdict was reached (RFC 3339)
 
 
 @dataclass
@@ -256,6 +267,14 @@ class ValidatedRecord(Record):
     reason: str = ""
     flaky_tests: list[str] = field(default_factory=list)
     log_path: str = ""
+    fault: str = ""
+    reason_detail: str = ""
+    runs_before: int = 0
+    runs_after: int = 0
+    test_stability: Any = json_field(dict)
+    gold_pass_rate: float | None = None
+    noop_fail_rate: float | None = None
+    validated_at: str = ""
 
     SWEBENCH_JSON_LISTS: ClassVar[tuple[str, ...]] = ("FAIL_TO_PASS", "PASS_TO_PASS")
 

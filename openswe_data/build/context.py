@@ -20,6 +20,8 @@ from openswe_data.build.network import build_network_args, network_dockerfile_li
 from openswe_data.settings import Settings
 
 TEMPLATE = "Dockerfile.j2"
+HELPERS = "helpers.sh"
+"""Installs our own test-runner helpers (pytest when missing, pytest-timeout) in a step of their own."""
 
 
 @dataclass
@@ -38,7 +40,9 @@ def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *,
         "system_packages": facts.system_packages,
         "install_project": install_project,
         "exclude_newer": exclude_newer,
+        "install_build_mark": C.INSTALL_BUILD_MARK,
         "install_deps_mark": C.INSTALL_DEPS_MARK,
+        "install_helpers_mark": C.INSTALL_HELPERS_MARK,
         "install_project_mark": C.INSTALL_PROJECT_MARK,
         "testbed": C.TESTBED,
         "eval_script_path": C.EVAL_SCRIPT_PATH,
@@ -87,6 +91,7 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
     (meta / "requirements.txt").write_text("\n".join(facts.requirements) + "\n")
     (meta / "build-requirements.txt").write_text("\n".join(facts.build_requires) + "\n")
     (meta / "eval.sh").write_text(eval_script)
+    (meta / "helpers.sh").write_text(recipes.read("builders", HELPERS))
     for name, data in files.items():
         (dest / name).write_bytes(data)
     text = dockerfile or render_dockerfile(base_image, facts, network_dockerfile_lines(files),

@@ -42,6 +42,8 @@ class BuildOptions:
     """Restrict base images to these Python versions (default: the whole suite)."""
     pin_to_pr_date: bool = False
     """Resolve dependencies as of the task's ``created_at`` (uv ``--exclude-newer``); versions are frozen either way."""
+    test_timeout: int = evalscript.PER_TEST_TIMEOUT
+    """Seconds one test may run before it fails alone (pytest-timeout, written into the eval script; 0: none)."""
 
 
 def rfc3339(value: str) -> str:
@@ -82,14 +84,15 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions)
         complaint = cache.check_applies(testbed, patch)
         if complaint:
             return "patch_does_not_apply", f"the {name} does not apply to {task.base_commit}: {complaint}"
-    test_files = task.test_files or targeted_test_files(task.test_patch)
+    test_files = task.test_files or targeted_test_files(task.test_patch, testbed)
     if not test_files:
-        return "no_test_files", "the test patch touches no runnable test file"
+        return "no_test_files", "the test patch touches no test module, and no test module uses what it changes"
     touched = touched_paths(task.test_patch)
     reset = [p for p in touched if (testbed / p).exists()]
     facts = read_facts(testbed, test_files)
     python = choose_python(facts, options.pythons or base_images.available_pythons())
-    script = evalscript.render_eval_script(task.test_patch, test_files, reset, [p for p in touched if p not in reset])
+    script = evalscript.render_eval_script(task.test_patch, test_files, reset, [p for p in touched if p not in reset],
+                                           per_test_timeout=options.test_timeout)
     return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script)
 
 

@@ -14,17 +14,28 @@ from openswe_data import conventions as C
 from openswe_data import recipes
 
 TEMPLATE = "eval.sh.j2"
+OPTIONS_VAR = "OPENSWE_PYTEST_OPTS"
+"""The shell variable holding the options that depend on the image (per-test timeout, coverage off)."""
+PER_TEST_TIMEOUT = 60
+"""Seconds one test may take before pytest-timeout fails it (0: no per-test timeout)."""
 
 
 def test_command(test_files: list[str]) -> str:
-    """The targeted pytest run: per-test results in JUnit XML and a ``-rA`` summary SWE-bench parses."""
+    """The targeted pytest run: per-test results in a JUnit XML file and a ``-rA`` summary SWE-bench parses.
+
+    Options after the repository's own ``addopts`` neutralise what is not about the tests: ``--maxfail``
+    undoes ``-x`` (every targeted test runs before the fix too), ``-p no:randomly`` keeps the order fixed,
+    ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests; the image-dependent ones (timeout,
+    ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``.
+    """
     files = " ".join(shlex.quote(f) for f in test_files)
-    return (f"python -m pytest -rA --tb=short -p no:cacheprovider -o junit_family=xunit1 "
-            f"--junitxml={C.JUNIT_PATH} {files}")
+    return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
+            f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH} ${OPTIONS_VAR} {files}")
 
 
 def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list[str], remove_paths: list[str],
-                       *, command: str | None = None, template: str = TEMPLATE) -> str:
+                       *, command: str | None = None, template: str = TEMPLATE,
+                       per_test_timeout: int = PER_TEST_TIMEOUT) -> str:
     """The eval script for one instance.
 
     ``reset_paths`` are the files the test patch touches that exist at the base commit, ``remove_paths``
@@ -46,8 +57,8 @@ def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list
         "apply_failed": C.APPLY_PATCH_FAIL,
         "exit_prefix": C.TEST_EXIT_PREFIX,
         "junit_path": C.JUNIT_PATH,
-        "junit_start": C.JUNIT_START,
-        "junit_end": C.JUNIT_END,
+        "options_var": OPTIONS_VAR,
+        "per_test_timeout": per_test_timeout,
     })
 
 

@@ -277,9 +277,8 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
         # Pre-installed in the dependency layer for tools that import the backend at test time; older
         # setuptools needs wheel, and setuptools>=77 a packaging newer than Debian's site-packages hold.
         _add(facts.build_requires, ["wheel", "packaging>=24.2"])
-    if not any(re.match(r"^pytest\b", r) for r in facts.requirements):
-        facts.requirements.append("pytest")
-        facts.sources["pytest"] = "added: the test runner"
+    # pytest itself is not added here: the image's helper step installs it when the repository brings
+    # none, so our own requirement is never co-resolved with the repository's pins
     return facts
 
 

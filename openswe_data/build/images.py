@@ -48,6 +48,10 @@ class BuildFailure:
 def _classify(log_lines: list[str]) -> str:
     steps = [line for line in log_lines if line.startswith("Step ")]
     last = steps[-1] if steps else ""
+    if C.INSTALL_HELPERS_MARK in last:
+        return "helper_install_failed"  # ours, not the repository's
+    if C.INSTALL_BUILD_MARK in last:
+        return "build_deps_failed"
     if C.INSTALL_DEPS_MARK in last or C.INSTALL_PROJECT_MARK in last or "pip install" in last:
         return "install_failed"
     return "build_failed"

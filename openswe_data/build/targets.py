@@ -1,10 +1,25 @@
-"""Which files a task's test patch touches, and which of them are the test modules to run."""
+"""Which files a task's test patch touches, and which test modules to run for it.
+
+Input: the test patch and the snapshot at the base commit. Output: the modules pytest would collect —
+never ``conftest.py``, ``__init__.py`` or data files. A module counts as a test module when its name
+matches the repository's own ``python_files`` (pytest.ini, pyproject, tox.ini, setup.cfg; pytest's default
+``test_*.py *_test.py`` otherwise) or it is a ``test.py`` / ``tests.py`` module (unittest style; pytest
+collects any file named on its command line). When the patch changes only helpers, fixtures or data,
+the targets are the test modules that use them: every test module under a changed ``conftest.py``, and
+those that mention a changed helper module or data file by name — searched in ``testpaths`` when set.
+"""
 
 from __future__ import annotations
 
+import configparser
+import fnmatch
 import re
+from pathlib import Path, PurePosixPath
 
-_TEST_MODULE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
+UNITTEST_NAMES = ("test.py", "tests.py")
+MAX_USER_MODULES = 40
+"""Most test modules targeted for a patch that changes only helpers or data."""
 
 
 def _unquote(path: str) -> str:
@@ -34,15 +49,100 @@ def touched_paths(patch: str) -> list[str]:
     return out
 
 
-def targeted_test_files(test_patch: str) -> list[str]:
-    """Test modules (``test_*.py`` / ``*_test.py``) that ``test_patch`` adds or modifies, in patch order."""
+def _written(patch: str) -> list[tuple[str, str]]:
+    """``(path, added text)`` for every file ``patch`` adds or modifies (not removes), in patch order."""
     from unidiff import PatchSet
 
-    files: list[str] = []
-    for pf in PatchSet(test_patch):
+    out: list[tuple[str, str]] = []
+    for pf in PatchSet(patch):
         if pf.is_removed_file:
             continue
         path = _strip(pf.target_file) or ""
-        if _TEST_MODULE.search(path) and path not in files:
-            files.append(path)
-    return files
+        added = "".join(line.value for hunk in pf for line in hunk if line.is_added)
+        if path and path not in (p for p, _ in out):
+            out.append((path, added))
+    return out
+
+
+def pytest_settings(root: Path | None) -> dict[str, list[str]]:
+    """``python_files`` and ``testpaths`` from the first pytest configuration pytest itself would read."""
+    if root is None:
+        return {}
+    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
+                          ("setup.cfg", "tool:pytest")):
+        path = root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if section is None:
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            try:
+                opts = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options")
+            except tomllib.TOMLDecodeError:
+                continue
+            if opts is None:
+                continue
+            return {k: (v.split() if isinstance(v, str) else [str(x) for x in v])
+                    for k, v in opts.items() if k in ("python_files", "testpaths")}
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            continue
+        if parser.has_section(section):
+            return {k: parser.get(section, k).split() for k in ("python_files", "testpaths")
+                    if parser.has_option(section, k)}
+    return {}
+
+
+def is_test_module(path: str, python_files: list[str] | tuple[str, ...] = DEFAULT_PYTHON_FILES) -> bool:
+    """Whether pytest would collect ``path`` as a test module (or it is a unittest-style ``test.py``)."""
+    p = PurePosixPath(path)
+    if p.suffix != ".py" or p.name in ("conftest.py", "__init__.py", "setup.py"):
+        return False
+    if p.name in UNITTEST_NAMES:
+        return True
+    return any(fnmatch.fnmatch(path if "/" in pat else p.name, pat) for pat in python_files)
+
+
+def targeted_test_files(test_patch: str, root: Path | None = None) -> list[str]:
+    """The test modules to run for ``test_patch`` on the tree at ``root`` (see the module docstring)."""
+    settings = pytest_settings(root)
+    patterns = settings.get("python_files") or list(DEFAULT_PYTHON_FILES)
+    written = _written(test_patch)
+    modules = [p for p, _ in written if is_test_module(p, patterns)]
+    if modules or root is None:
+        return modules
+    return _users([p for p, _ in written], root, patterns, settings.get("testpaths") or [],
+                  {p: text for p, text in written})
+
+
+def _users(changed: list[str], root: Path, patterns: list[str], testpaths: list[str],
+           new_text: dict[str, str]) -> list[str]:
+    """Test modules that use the changed helpers or data: under a changed conftest, or naming the file."""
+    scopes = [root / t for t in testpaths if (root / t).is_dir()] or [root]
+    candidates: dict[str, str] = {}
+    for scope in scopes:
+        for f in sorted(scope.rglob("*.py")):
+            rel = f.relative_to(root).as_posix()
+            if ".git/" in rel or not is_test_module(rel, patterns):
+                continue
+            candidates[rel] = f.read_text(encoding="utf-8", errors="replace")
+    for rel, text in new_text.items():  # modules the patch creates are not in the base tree yet
+        if is_test_module(rel, patterns):
+            candidates[rel] = text
+    chosen: list[str] = []
+    for path in changed:
+        p = PurePosixPath(path)
+        if p.name == "conftest.py":
+            folder = "" if str(p.parent) == "." else f"{p.parent}/"
+            hits = [m for m in candidates if m.startswith(folder)]
+        else:
+            name = re.escape(p.stem if p.suffix == ".py" else p.name)
+            word = re.compile(rf"(?<![\w]){name}(?![\w])")
+            hits = [m for m, text in candidates.items() if word.search(text)]
+        chosen += [m for m in hits if m not in chosen]
+    return sorted(chosen)[:MAX_USER_MODULES]

@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
                                              help="Repair with scripted replies from a YAML file (offline)."),
         max_attempts: int = typer.Option(3, help="Build attempts per instance, repairs included."),
         pin_date: bool = typer.Option(False, "--pin-date", help="Resolve dependencies as of each PR's creation date (uv --exclude-newer)."),
+        test_timeout: int = typer.Option(60, "--test-timeout", help="Seconds one test may run before it fails alone (pytest-timeout; 0: none)."),
         budget_usd: float = typer.Option(2.0, "--budget-usd", help="Most a repair may spend per instance."),
     ) -> None:
         """Build a Docker environment for every task in the workspace (resumes; reuses unchanged images)."""
@@ -34,7 +35,8 @@ def register(app: typer.Typer) -> None:
 
         ws = Workspace(workspace_path(workspace))
         opts = BuildOptions(force=force, keep_context=keep_context, pythons=list(python or []),
-                            max_attempts=max_attempts, budget_usd=budget_usd, pin_to_pr_date=pin_date)
+                            max_attempts=max_attempts, budget_usd=budget_usd, pin_to_pr_date=pin_date,
+                            test_timeout=test_timeout)
         repairer = None
         if repair_model or repair_scripted:
             from openswe_data.build.llm_repair import LLMRepairer

@@ -19,18 +19,27 @@ def register(app: typer.Typer) -> None:
         ids: list[str] = typer.Option(None, "--id", help="Only these instance ids (repeatable)."),
         workers: int = typer.Option(0, help="Parallel validations (0: from cores and memory)."),
         reruns: int = typer.Option(4, help="Extra runs per side to detect flaky tests."),
+        k: int = typer.Option(3, "--k", help="The gate: every FAIL_TO_PASS test fails k of k runs without the fix and passes k of k with it."),
         timeout: float = typer.Option(600.0, help="Seconds per run before the container is killed."),
         memory: str = typer.Option("2g", help="Memory limit per container."),
         cpus: float = typer.Option(1.0, help="CPU limit per container."),
         pids: int = typer.Option(512, help="Process limit per container."),
         force: bool = typer.Option(False, help="Validate again even if already validated."),
+        explain: str = typer.Option(None, "--explain", metavar="INSTANCE",
+                                    help="Print, for one validated instance, the commands run, the per-test table "
+                                         "before/after/reruns and why the verdict was reached (runs nothing)."),
     ) -> None:
         """Run each environment's tests before and after the gold patch (no network, limits, reruns)."""
         from openswe_data.store import Workspace
         from openswe_data.validate import Limits, ValidateOptions, validate_environments
 
         ws = Workspace(workspace_path(workspace))
-        opts = ValidateOptions(reruns=reruns, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout))
+        if explain:
+            from openswe_data.validate.explain import explain as explain_instance
+
+            out(explain_instance(ws, explain).rstrip("\n"))
+            return
+        opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout))
         s = validate_environments(ws, ids=ids or None, workers=workers, options=opts, force=force)
         out(f"valid {s.valid}, invalid {s.invalid}, skipped (already done) {s.skipped}")
         for reason, n in sorted(s.reasons.items(), key=lambda kv: -kv[1]):

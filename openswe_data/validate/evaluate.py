@@ -17,7 +17,7 @@ from pathlib import Path
 from openswe_data.curate.grading import Grade
 from openswe_data.errors import ValidateError
 from openswe_data.records import ValidatedRecord
-from openswe_data.validate.parse import OK_STATUSES as OK, parse_log
+from openswe_data.validate.parse import OK_STATUSES as OK, parse_result
 from openswe_data.validate.runner import Limits, run_eval
 
 
@@ -39,7 +39,7 @@ class DockerGrader:
             return Grade(resolved=False, reason="timeout", log=result.log)
         if result.oom_killed:
             return Grade(resolved=False, reason="oom", log=result.log)
-        run = parse_log(result.log, record.test_files)
+        run = parse_result(result, record.test_files)
         if not run.tests:
             return Grade(resolved=False, reason="tests_did_not_run", log=result.log)
         wanted = list(record.FAIL_TO_PASS) + list(record.PASS_TO_PASS)

@@ -1,20 +1,27 @@
 """Grading the two sides of a validation: runs before and after the gold patch -> FAIL_TO_PASS,
-PASS_TO_PASS, flaky tests and a verdict with a machine-readable reason.
+PASS_TO_PASS, flaky tests, per-test stability and a verdict with a machine-readable reason.
 
-Rules: a test is flaky when its status differs between runs of the same side; flaky tests are excluded
-from both lists. FAIL_TO_PASS = failed (or absent) in every run before, passed in every run after.
-PASS_TO_PASS = passed in every run on both sides. No FAIL_TO_PASS means invalid, and the reason says
-why: flaky (only flaky tests changed), gold_patch_fails (targeted tests still fail after the fix),
-no_fail_to_pass (nothing failed before the fix), no_tests_collected, timeout, oom, patch_does_not_apply.
+Rules:
+- A test is flaky when its status actually changed between runs of the same side; flaky tests are excluded
+  from both lists.
+- FAIL_TO_PASS = failed (or absent) in every run before, passed in every run after — at least ``k`` runs a
+  side (the gold / no-op gate). PASS_TO_PASS = passed in every run on both sides.
+- A side whose runs are unusable names an **environment** reason (timeout, oom, crashed, runner_error,
+  collection_error / import_error when the gold side cannot collect the targeted modules,
+  no_tests_collected). A usable pair without FAIL_TO_PASS names a **task** reason: ``flaky`` only when a
+  test that could have been FAIL_TO_PASS changed status across reruns; ``gold_patch_fails`` when tests still
+  fail deterministically with the fix; else ``no_fail_to_pass`` (a deterministic negative).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from openswe_data.validate.parse import ERROR, FAILED, OK_STATUSES as OK, ParsedRun, parse_log
+from openswe_data.validate.parse import ERROR, FAILED, OK_STATUSES as OK, ParsedRun, parse_result
 from openswe_data.validate.runner import RunResult
 
+MISSING = "MISSING"
+_IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError")
 
 
 @dataclass
@@ -24,7 +31,7 @@ class Side:
     parsed: list[ParsedRun] = field(default_factory=list)
 
     def add(self, run: RunResult) -> ParsedRun:
-        p = parse_log(run.log, self.test_files)
+        p = parse_result(run, self.test_files)
         self.runs.append(run)
         self.parsed.append(p)
         return p
@@ -33,24 +40,47 @@ class Side:
         return set().union(*(p.tests for p in self.parsed)) if self.parsed else set()
 
     def statuses(self, test: str) -> list[str]:
-        return [p.tests.get(test, "MISSING") for p in self.parsed]
+        return [p.tests.get(test, MISSING) for p in self.parsed]
+
+    def passes(self, test: str) -> int:
+        return sum(s in OK for s in self.statuses(test))
 
     def flaky(self) -> set[str]:
         return {t for t in self.tests() if len({s in OK for s in self.statuses(t)}) > 1}
 
-    def problem(self) -> str | None:
-        """A reason that makes this side's runs unusable, if any."""
-        for r in self.runs:
+    def problem(self, *, gold: bool) -> tuple[str, str] | None:
+        """``(reason, detail)`` when this side's runs are unusable, else ``None``.
+
+        ``gold`` is the side with the fix: only there does a module that cannot be collected make the
+        side unusable (before the fix, a test module importing a name the fix adds fails to collect,
+        which is how many FAIL_TO_PASS tests look).
+        """
+        for r, p in zip(self.runs, self.parsed):
             if r.timed_out:
-                return "timeout"
+                return "timeout", "the whole run exceeded its time limit"
             if r.oom_killed:
-                return "oom"
+                return "oom", "the run was killed for exceeding its memory limit"
             if r.patch_failed:
-                return "patch_does_not_apply"
+                return "patch_does_not_apply", "the candidate patch did not apply"
+            if p.exit_cause == "crashed":
+                return "crashed", f"the test command died with status {p.exit_code}"
+            if p.exit_cause in ("usage_error", "runner_internal_error"):
+                return "runner_error", f"{p.exit_cause} (exit {p.exit_code})"
         first = self.parsed[0] if self.parsed else None
-        if first is not None and not first.tests:
-            return "no_tests_collected"
+        if first is None:
+            return "internal_error", "no run"
+        if gold and first.collection_errors and not first.tests:
+            return self.collection_problem()
+        if not first.tests and not first.collection_errors:
+            return "no_tests_collected", f"the runner reported no test (exit {first.exit_code}, {first.exit_cause})"
         return None
+
+    def collection_problem(self) -> tuple[str, str]:
+        """``import_error`` when every module that failed to collect failed on an import, else ``collection_error``."""
+        errors = self.parsed[0].collection_errors
+        imports = all(any(k in e for k in _IMPORT_ERRORS) for e in errors.values())
+        messages = "; ".join(f"{m}: {e}" for m, e in sorted(errors.items())[:3])
+        return ("import_error" if imports else "collection_error"), f"modules that could not be collected: {messages}"
 
 
 @dataclass
@@ -61,26 +91,52 @@ class Verdict:
     pass_to_pass: list[str]
     flaky: list[str]
     detail: str = ""
+    gold_pass_rate: float | None = None
+    """Share of runs with the fix in which every FAIL_TO_PASS candidate passed."""
+    noop_fail_rate: float | None = None
+    """Share of runs without the fix (test patch only) in which every FAIL_TO_PASS candidate failed."""
 
 
-def grade(before: Side, after: Side) -> Verdict:
-    for side, name in ((before, "before"), (after, "after")):
-        problem = side.problem()
+def _rates(before: Side, after: Side, candidates: set[str]) -> tuple[float | None, float | None]:
+    if not candidates or not before.parsed or not after.parsed:
+        return None, None
+    gold = sum(all(p.tests.get(t) in OK for t in candidates) for p in after.parsed) / len(after.parsed)
+    noop = sum(all(p.tests.get(t, MISSING) not in OK for t in candidates) for p in before.parsed) / len(before.parsed)
+    return gold, noop
+
+
+def grade(before: Side, after: Side, *, k: int = 1) -> Verdict:
+    """The verdict over both sides; ``k`` is the gate: each side needs at least ``k`` runs."""
+    for side, name, gold in ((before, "before", False), (after, "after", True)):
+        problem = side.problem(gold=gold)
         if problem:
             note = "; ".join(n for p in side.parsed for n in p.notes)
-            return Verdict(False, problem, [], [], [], f"{name} the gold patch: {problem}" + (f" ({note})" if note else ""))
+            reason, why = problem
+            return Verdict(False, reason, [], [], [], f"{name} the gold patch: {reason}: {why}" + (f" ({note})" if note else ""))
     flaky = before.flaky() | after.flaky()
     tests = (before.tests() | after.tests()) - flaky
     f2p = sorted(t for t in tests
                  if all(s not in OK for s in before.statuses(t)) and all(s in OK for s in after.statuses(t)))
     p2p = sorted(t for t in tests
                  if all(s in OK for s in before.statuses(t)) and all(s in OK for s in after.statuses(t)))
+    # a flaky test "could have been" FAIL_TO_PASS when it failed at least once before and passed at least once after
+    flaky_candidates = {t for t in flaky if before.passes(t) < len(before.parsed) and after.passes(t) > 0}
+    gold_rate, noop_rate = _rates(before, after, set(f2p) or flaky_candidates)
     notes = "; ".join(sorted({n for p in before.parsed + after.parsed for n in p.notes}))
+    if f2p and min(len(before.parsed), len(after.parsed)) < k:
+        return Verdict(False, "gate_failed", [], p2p, sorted(flaky),
+                       f"only {len(before.parsed)} runs before and {len(after.parsed)} after; the gate needs {k} each",
+                       gold_rate, noop_rate)
     if f2p:
-        return Verdict(True, "", f2p, p2p, sorted(flaky), notes)
-    still_failing = sorted(t for t in tests if any(s in (FAILED, ERROR, "MISSING") for s in after.statuses(t)))
-    reason = "flaky" if flaky else "gold_patch_fails" if still_failing else "no_fail_to_pass"
-    detail = {"flaky": f"only flaky tests changed status: {sorted(flaky)[:10]}",
-              "gold_patch_fails": f"tests still failing with the gold patch: {still_failing[:10]}",
-              "no_fail_to_pass": "no targeted test fails before the gold patch and passes after"}[reason]
-    return Verdict(False, reason, [], p2p, sorted(flaky), detail + (f"; {notes}" if notes else ""))
+        return Verdict(True, "", f2p, p2p, sorted(flaky), notes, gold_rate, noop_rate)
+    still_failing = sorted(t for t in tests if all(s in (FAILED, ERROR, MISSING) for s in after.statuses(t)))
+    if after.parsed[0].collection_errors:
+        # modules that cannot be collected with the fix may have held the FAIL_TO_PASS tests
+        reason, detail = after.collection_problem()
+    elif flaky_candidates:
+        reason, detail = "flaky", f"the tests the gold patch changes are flaky: {sorted(flaky_candidates)[:10]}"
+    elif still_failing:
+        reason, detail = "gold_patch_fails", f"tests still failing with the gold patch: {still_failing[:10]}"
+    else:
+        reason, detail = "no_fail_to_pass", "no targeted test fails before the gold patch and passes after"
+    return Verdict(False, reason, [], p2p, sorted(flaky), detail + (f"; {notes}" if notes else ""), gold_rate, noop_rate)

@@ -1,21 +1,25 @@
 """One environment -> one validation: the eval script run before and after the gold patch, with reruns.
 
-Input: a built ``Environment`` and its ``Task``. Output: a ``Validation`` (per-test statuses, FAIL_TO_PASS,
-PASS_TO_PASS, flaky tests, verdict and reason, logs) and the ``ValidatedRecord`` that joins all three.
-Reruns happen only when the first pair of runs is usable, so a broken instance costs two runs, not more.
+Input: a built ``Environment`` and its ``Task``. Output: a ``Validation`` (per-test statuses and stability,
+FAIL_TO_PASS, PASS_TO_PASS, flaky tests, the gold / no-op gate rates, verdict, reason and fault, logs) and
+the ``ValidatedRecord`` that joins all three. Reruns happen only when the first pair of runs is usable, so
+a broken instance costs two runs, not more. Every run's log, stdout and JUnit report are kept in the
+instance's log folder (``openswe validate --explain`` reads them back).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from openswe_data.logtext import cut
+from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
-from openswe_data.validate.grade import Side, grade
-from openswe_data.validate.runner import Limits, run_eval
-
+from openswe_data.validate.grade import Side, Verdict, grade
+from openswe_data.validate.parse import reported_by_runner
+from openswe_data.validate.runner import Limits, RunResult, run_eval
 
 
 @dataclass
@@ -23,10 +27,37 @@ class ValidateOptions:
     reruns: int = 4
     """Extra runs on each side to find flaky tests (a test failing half the time escapes 5+5 runs with
     probability 2**-8)."""
+    k: int = 3
+    """The gold / no-op gate: every FAIL_TO_PASS test fails in k of k runs without the fix and passes in k of
+    k with it (each side runs at least k times)."""
     limits: Limits = Limits()
     """CPU, memory, process and time limits of every run."""
 
+    @property
+    def runs_per_side(self) -> int:
+        return max(self.k, 1 + self.reruns, 1)
 
+
+def run_files(log_dir: Path, name: str, index: int) -> dict[str, Path]:
+    """Where run ``index`` (1-based) of side ``name`` keeps its merged log, stdout and JUnit report."""
+    stem = f"{name}-{index}"
+    return {"log": log_dir / f"{stem}.log", "stdout": log_dir / f"{stem}.stdout", "junit": log_dir / f"{stem}.junit.xml"}
+
+
+def _keep(log_dir: Path, name: str, index: int, result: RunResult) -> None:
+    paths = run_files(log_dir, name, index)
+    paths["log"].write_text(result.log)
+    if result.stdout is not None:
+        paths["stdout"].write_text(result.stdout)
+    if result.junit is not None:
+        paths["junit"].write_text(result.junit)
+
+
+def _unreported(verdict: Verdict, after: Side) -> list[str]:
+    """Recorded ids the runner never reported in the first run with the fix (every one must be there)."""
+    first = after.runs[0]
+    return [t for t in verdict.fail_to_pass + verdict.pass_to_pass
+            if not reported_by_runner(t, junit=first.junit, stdout=first.stdout if first.stdout is not None else first.log)]
 
 
 def validate_environment(env: Environment, task: Task, *, log_dir: Path,
@@ -39,31 +70,52 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
         # the checked eval script is the one that runs (never a different /eval.sh baked into the image)
         result = run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
                           eval_script=env.eval_script or None)
-        (log_dir / f"{name}-{len(side.runs) + 1}.log").write_text(result.log)
+        _keep(log_dir, name, len(side.runs) + 1, result)
         side.add(result)
 
     run(before, "before", "")
     run(after, "after", task.patch)
-    if before.problem() is None and after.problem() is None:
-        for _ in range(options.reruns):
+    if before.problem(gold=False) is None and after.problem(gold=True) is None:
+        for _ in range(options.runs_per_side - 1):
             run(before, "before", "")
             run(after, "after", task.patch)
-            if before.flaky() and after.flaky():
+            if before.flaky() and after.flaky() and len(before.runs) >= options.k:
                 break  # both sides already proved flaky; more runs change nothing
-    verdict = grade(before, after)
+    verdict = grade(before, after, k=options.k)
+    if verdict.valid and (ghosts := _unreported(verdict, after)):
+        verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
+                          f"ids the runner never reported: {ghosts[:5]}")
+    validation = _validation(env, before, after, verdict, log_dir, time.monotonic() - start)
+    (log_dir / "verdict.txt").write_text(f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
+    return validation, join_record(task, env, validation)
+
+
+def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, log_dir: Path,
+                seconds: float) -> Validation:
     reruns_log = "\n".join(
         f"===== {name} run {i + 1} (exit {r.exit_code}) =====\n{cut(r.log)}"
         for name, side in (("before", before), ("after", after)) for i, r in enumerate(side.runs) if i > 0)
-    validation = Validation(
+    stability = {t: [before.passes(t), after.passes(t)] for t in sorted(before.tests() | after.tests())}
+    sources = {p.source for p in before.parsed + after.parsed}
+    runs = [{"side": name, "run": i + 1, "exit_code": p.exit_code, "exit_cause": p.exit_cause, "source": p.source,
+             "seconds": round(r.seconds, 3), "timed_out": r.timed_out, "oom_killed": r.oom_killed}
+            for name, side in (("before", before), ("after", after)) for i, (r, p) in enumerate(zip(side.runs, side.parsed))]
+    return Validation(
         instance_id=env.instance_id, verdict="valid" if verdict.valid else "invalid", reason=verdict.reason,
         FAIL_TO_PASS=verdict.fail_to_pass, PASS_TO_PASS=verdict.pass_to_pass, flaky_tests=verdict.flaky,
         tests_before=before.parsed[0].tests, tests_after=after.parsed[0].tests,
         exit_before=before.parsed[0].exit_code, exit_after=after.parsed[0].exit_code,
         log_before=cut(before.runs[0].log), log_after=cut(after.runs[0].log), log_reruns=cut(reruns_log),
-        log_path=str(log_dir), validate_seconds=time.monotonic() - start,
+        log_path=str(log_dir), validate_seconds=seconds, fault=fault_of(verdict.reason), reason_detail=verdict.detail,
+        runs_before=len(before.runs), runs_after=len(after.runs), test_stability=stability,
+        gold_pass_rate=verdict.gold_pass_rate, noop_fail_rate=verdict.noop_fail_rate,
+        results_source=sources.pop() if len(sources) == 1 else "mixed",
+        collection_errors=after.parsed[0].collection_errors, runs=runs, validated_at=now(),
     )
-    (log_dir / "verdict.txt").write_text(f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
-    return validation, join_record(task, env, validation)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def join_record(task: Task, env: Environment, validation: Validation) -> ValidatedRecord:
@@ -80,4 +132,24 @@ def join_record(task: Task, env: Environment, validation: Validation) -> Validat
         cost_usd=env.cost_usd, tokens=env.tokens, build_seconds=env.build_seconds,
         validate_seconds=validation.validate_seconds, license=task.license, verdict=validation.verdict,
         reason=validation.reason, flaky_tests=validation.flaky_tests, log_path=validation.log_path,
+        fault=validation.fault or fault_of(validation.reason), reason_detail=validation.reason_detail,
+        runs_before=validation.runs_before, runs_after=validation.runs_after,
+        test_stability=validation.test_stability, gold_pass_rate=validation.gold_pass_rate,
+        noop_fail_rate=validation.noop_fail_rate, validated_at=validation.validated_at,
     )
+
+
+def explain_runs(log_dir: Path, test_files: list[str]) -> dict[str, list[dict[str, object]]]:
+    """The kept runs of one instance, re-read from its log folder: side -> [{file paths, parsed run}]."""
+    from openswe_data.validate.parse import parse_log
+
+    out: dict[str, list[dict[str, object]]] = {}
+    for name in ("before", "after"):
+        i = 1
+        while (paths := run_files(log_dir, name, i))["log"].is_file():
+            read = {k: (p.read_text(errors="replace") if p.is_file() else None) for k, p in paths.items()}
+            out.setdefault(name, []).append({"paths": paths, "parsed": parse_log(read["log"] or "", test_files,
+                                                                                junit=read["junit"], stdout=read["stdout"])})
+            i += 1
+    return out
+

@@ -28,7 +28,7 @@ def test_the_rendered_script_follows_swebench_conventions_and_passes_the_check()
 
 
 @pytest.mark.parametrize("tamper, complaint", [
-    (lambda s: s.replace("--junitxml=/tmp/openswe-junit.xml tests/test_x.py", "--junitxml=/tmp/openswe-junit.xml") ,
+    (lambda s: s.replace("$OPENSWE_PYTEST_OPTS tests/test_x.py", "$OPENSWE_PYTEST_OPTS"),
      "tests/test_x.py is not run"),
     (lambda s: s.replace("tests/test_new.py\nopenswe_status", "tests/test_new.py || true\nopenswe_status"), "could hide"),
     (lambda s: s.replace("python -m pytest", "echo PASSED tests/test_x.py::t; true #"), "prints test results"),

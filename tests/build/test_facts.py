@@ -32,7 +32,7 @@ def test_setup_py_is_parsed_not_run(tmp_path):
                      "setup(name='x', install_requires=REQS, python_requires='<3.10',\n"
                      "      extras_require={'testing': ['mock']}, ext_modules=[Extension('x._c', ['x/c.c'])])\n"})
     f = read_facts(tmp_path)
-    assert f.requirements == ["six", "mock", "pytest"]
+    assert f.requirements == ["six", "mock"]  # pytest is the helper step's, never co-resolved with these
     assert f.has_c_extension
     assert "wheel" in f.build_requires
     assert choose_python(f, AVAILABLE) == "3.9"
@@ -65,7 +65,7 @@ def test_python_version_pins_and_ci_hints_are_honoured(tmp_path):
 def test_requirement_includes_cannot_escape_the_repository(tmp_path):
     (tmp_path / "outside.txt").write_text("evil\n")
     repo = write(tmp_path / "repo", {"requirements.txt": "-r ../outside.txt\nok\n"})
-    assert read_facts(repo).requirements == ["ok", "pytest"]
+    assert read_facts(repo).requirements == ["ok"]
 
 
 def test_targeted_test_files_are_the_test_modules_the_test_patch_touches():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openswe_data import conventions as C
 from openswe_data.validate.grade import Side, grade
-from openswe_data.validate.parse import parse_log
+from openswe_data.validate.parse import parse_result
 from openswe_data.validate.runner import RunResult
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">
@@ -15,17 +15,26 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="py
 </testsuite></testsuites>"""
 
 
-def log(tests_output: str, exit_code: int | None, junit: str | None = JUNIT) -> str:
-    parts = ["+ git apply -v -", f"+ echo '{C.START_TEST_OUTPUT}'", C.START_TEST_OUTPUT, tests_output, C.END_TEST_OUTPUT]
+def stdout(tests_output: str, exit_code: int | None) -> str:
+    """What the eval script prints on stdout (the trace goes to stderr)."""
+    parts = [C.START_TEST_OUTPUT, tests_output, C.END_TEST_OUTPUT]
     if exit_code is not None:
         parts.append(f"{C.TEST_EXIT_PREFIX}{exit_code}")
-    if junit is not None:
-        parts += [C.JUNIT_START, junit, C.JUNIT_END]
     return "\n".join(parts)
 
 
+def result(tests_output: str, exit_code: int | None, junit: str | None = JUNIT, **kw) -> RunResult:
+    out = stdout(tests_output, exit_code)
+    merged = "+ git apply -v -\n" + f"+ echo '{C.START_TEST_OUTPUT}'\n" + out
+    return RunResult(log=merged, exit_code=0, stdout=out, junit=junit, **kw)
+
+
+def parse(tests_output: str, exit_code: int | None, junit: str | None = JUNIT, files=()):
+    return parse_result(result(tests_output, exit_code, junit), files)
+
+
 def test_junit_results_become_pytest_node_ids():
-    run = parse_log(log("", 1))
+    run = parse("", 1)
     assert run.source == "junit" and run.consistent
     assert run.tests == {
         "tests/test_a.py::test_ok": "PASSED",
@@ -37,33 +46,35 @@ def test_junit_results_become_pytest_node_ids():
 
 
 def test_without_junit_the_ra_summary_is_read_like_swebench_does():
-    run = parse_log(log("PASSED tests/test_a.py::test_ok\nFAILED tests/test_a.py::test_bad - assert 0", 1, junit=None))
+    run = parse("PASSED tests/test_a.py::test_ok\nFAILED tests/test_a.py::test_bad - assert 0", 1, junit=None)
     assert run.source == "rA"
     assert run.tests == {"tests/test_a.py::test_ok": "PASSED", "tests/test_a.py::test_bad": "FAILED"}
 
 
 def test_printed_passed_lines_do_not_beat_the_junit_report():
     forged = "PASSED tests/test_a.py::test_bad[1]\nPASSED tests/test_a.py::test_ok"
-    run = parse_log(log(forged, 1))
+    run = parse(forged, 1)
     assert run.tests["tests/test_a.py::test_bad[1]"] == "FAILED"
     assert any("contradict" in n for n in run.notes)
 
 
 def test_a_failing_test_command_never_grades_as_passing_even_with_only_forged_lines():
-    run = parse_log(log("PASSED tests/test_a.py::test_ok", 2, junit=None))
+    run = parse("PASSED tests/test_a.py::test_ok", 2, junit=None)
     assert not run.consistent
     assert run.tests == {"tests/test_a.py::test_ok": "FAILED"}
 
 
 def test_a_missing_exit_status_is_flagged():
-    run = parse_log(log("PASSED tests/test_a.py::test_ok", None, junit=None))
+    run = parse("PASSED tests/test_a.py::test_ok", None, junit=None)
     assert not run.consistent and "not recorded" in run.notes[0]
 
 
-def side(*logs: str, **kw) -> Side:
+def side(*runs: RunResult, **kw) -> Side:
     s = Side()
-    for text in logs:
-        s.add(RunResult(log=text, exit_code=0, **kw))
+    for r in runs:
+        for k, v in kw.items():
+            setattr(r, k, v)
+        s.add(r)
     return s
 
 
@@ -75,8 +86,8 @@ def junit(**statuses: str) -> str:
     return "<testsuite>" + "".join(cases) + "</testsuite>"
 
 
-def run_log(**statuses: str) -> str:
-    return log("", 1 if "F" in statuses.values() else 0, junit(**statuses))
+def run_log(**statuses: str) -> RunResult:
+    return result("", 1 if "F" in statuses.values() else 0, junit(**statuses))
 
 
 def test_fail_to_pass_and_pass_to_pass_come_from_both_sides():
@@ -114,7 +125,7 @@ def test_timeouts_ooms_and_unapplied_patches_are_reasons():
     assert grade(side(run_log(a="F"), timed_out=True), ok).reason == "timeout"
     assert grade(side(run_log(a="F"), oom_killed=True), ok).reason == "oom"
     assert grade(ok, side(run_log(a="F"), patch_failed=True)).reason == "patch_does_not_apply"
-    assert grade(side(log("", 5, "<testsuite/>")), ok).reason == "no_tests_collected"
+    assert grade(side(result("", 5, "<testsuite/>")), ok).reason == "no_tests_collected"
 
 
 def test_an_inherited_test_method_keeps_the_id_of_the_module_that_collected_it():
@@ -123,6 +134,6 @@ def test_an_inherited_test_method_keeps_the_id_of_the_module_that_collected_it()
 <testcase classname="tests.test_foo.TestB" file="tests/base.py" name="test_m"><failure message="x"/></testcase>
 </testsuite>"""
     for files in (["tests/test_foo.py"], []):
-        run = parse_log(log("", 1, xml), files)
+        run = parse("", 1, xml, files)
         assert run.tests == {"tests/test_foo.py::TestA::test_m": "PASSED",
                              "tests/test_foo.py::TestB::test_m": "FAILED"}, files

@@ -1,0 +1,60 @@
+"""Targets: the test modules pytest would collect for a test patch — never conftest.py or data files."""
+
+from __future__ import annotations
+
+from openswe_data.build.targets import is_test_module, pytest_settings, targeted_test_files
+
+
+def diff(path: str, added: str, *, new: bool = False) -> str:
+    lines = added.splitlines()
+    head = f"diff --git a/{path} b/{path}\n"
+    head += "new file mode 100644\n--- /dev/null\n" if new else f"--- a/{path}\n"
+    return head + f"+++ b/{path}\n@@ -{0 if new else 1},0 +1,{len(lines)} @@\n" + "".join(f"+{x}\n" for x in lines)
+
+
+def test_conftest_init_and_data_files_are_never_targets_when_test_modules_change(tmp_path):
+    patch = (diff("tests/conftest.py", "import pytest") + diff("tests/data/case.json", "{}", new=True)
+             + diff("tests/test_core.py", "def test_x(): pass"))
+    assert targeted_test_files(patch, tmp_path) == ["tests/test_core.py"]
+
+
+def test_unittest_style_test_py_modules_are_targets(tmp_path):
+    patch = diff("test.py", "def test_x(): pass") + diff("pkg/tests.py", "def test_y(): pass")
+    assert targeted_test_files(patch, tmp_path) == ["test.py", "pkg/tests.py"]
+
+
+def test_the_repositorys_own_python_files_setting_is_honoured(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[tool:pytest]\npython_files = check_*.py *_spec.py\ntestpaths = checks\n")
+    assert pytest_settings(tmp_path) == {"python_files": ["check_*.py", "*_spec.py"], "testpaths": ["checks"]}
+    patch = diff("checks/check_parse.py", "def test_x(): pass") + diff("checks/helpers.py", "X = 1")
+    assert targeted_test_files(patch, tmp_path) == ["checks/check_parse.py"]
+    assert not is_test_module("checks/test_parse.py", ["check_*.py"])
+
+
+def test_pyproject_pytest_settings_come_first_when_there_is_no_pytest_ini(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npython_files = ["t_*.py"]\n')
+    (tmp_path / "setup.cfg").write_text("[tool:pytest]\npython_files = other_*.py\n")
+    assert pytest_settings(tmp_path)["python_files"] == ["t_*.py"]
+
+
+def test_a_patch_touching_only_conftest_and_data_targets_the_modules_that_use_them(tmp_path):
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "test_reads.py").write_text("DATA = 'cases.json'\ndef test_r(): pass\n")
+    (tmp_path / "tests" / "test_other.py").write_text("def test_o(): pass\n")
+    (tmp_path / "tests" / "unit" / "test_u.py").write_text("def test_u(): pass\n")
+    (tmp_path / "elsewhere_test.py").write_text("def test_e(): pass\n")
+    data_only = diff("tests/data/cases.json", "[1]")
+    assert targeted_test_files(data_only, tmp_path) == ["tests/test_reads.py"]
+    conftest_only = diff("tests/unit/conftest.py", "import pytest")
+    assert targeted_test_files(conftest_only, tmp_path) == ["tests/unit/test_u.py"]
+
+
+def test_a_changed_helper_module_targets_the_test_modules_importing_it(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("from tests.helpers import make\n")
+    (tmp_path / "tests" / "test_b.py").write_text("import os\n")
+    assert targeted_test_files(diff("tests/helpers.py", "def make(): pass"), tmp_path) == ["tests/test_a.py"]
+
+
+def test_a_patch_with_nothing_any_test_uses_targets_nothing(tmp_path):
+    assert targeted_test_files(diff("docs/notes.txt", "hello"), tmp_path) == []
