@@ -50,10 +50,18 @@ def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *,
 
 
 def installable(root: Path) -> bool:
-    """Whether the tree is a package pip can install (else tests run from the source folder)."""
-    return (root / "setup.py").is_file() or (root / "setup.cfg").is_file() or (
-        (root / "pyproject.toml").is_file() and "[build-system]" in (root / "pyproject.toml").read_text(errors="replace")
-    )
+    """Whether pip can install the tree as a package (else tests run from the source folder).
+
+    pip needs a ``setup.py`` or a ``pyproject.toml``; a ``setup.cfg`` alone (often just tool settings, such
+    as ``[tool:pytest]`` or ``[flake8]``) is not a project pip will install.
+    """
+    if (root / "setup.py").is_file():
+        return True
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    text = pyproject.read_text(errors="replace")
+    return "[build-system]" in text or "[project]" in text
 
 
 def hash_tree(root: Path) -> str:

@@ -146,3 +146,31 @@ def _users(changed: list[str], root: Path, patterns: list[str], testpaths: list[
             hits = [m for m, text in candidates.items() if word.search(text)]
         chosen += [m for m in hits if m not in chosen]
     return sorted(chosen)[:MAX_USER_MODULES]
+
+
+_DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
+
+
+def changed_test_names(test_patch: str) -> set[str]:
+    """Names of the functions and classes a test patch adds or edits: defined on an added line, or the
+    enclosing definition git names in a hunk header. ``flaky`` is a task's reason only when a test with
+    one of these names flipped; an unrelated flaky test in the same module is not the PR's doing."""
+    from unidiff import PatchSet
+
+    names: set[str] = set()
+    for pf in PatchSet(test_patch):
+        for hunk in pf:
+            m = _DEF.match(hunk.section_header or "")
+            if m:
+                names.add(m.group(1))
+            last_def = None
+            for line in hunk:
+                d = _DEF.match(line.value)
+                if d and not line.is_removed:
+                    last_def = d.group(1)
+                if line.is_added:
+                    if d:
+                        names.add(d.group(1))
+                    elif last_def and line.value.strip():
+                        names.add(last_def)
+    return names

@@ -9,7 +9,7 @@ Rules:
 - A side whose runs are unusable names an **environment** reason (timeout, oom, crashed, runner_error,
   collection_error / import_error when the gold side cannot collect the targeted modules,
   no_tests_collected). A usable pair without FAIL_TO_PASS names a **task** reason: ``flaky`` only when a
-  test that could have been FAIL_TO_PASS changed status across reruns; ``gold_patch_fails`` when tests still
+  test the test patch adds or edits, that could have been FAIL_TO_PASS, changed status across reruns; ``gold_patch_fails`` when tests still
   fail deterministically with the fix; else ``no_fail_to_pass`` (a deterministic negative).
 """
 
@@ -105,8 +105,16 @@ def _rates(before: Side, after: Side, candidates: set[str]) -> tuple[float | Non
     return gold, noop
 
 
-def grade(before: Side, after: Side, *, k: int = 1) -> Verdict:
-    """The verdict over both sides; ``k`` is the gate: each side needs at least ``k`` runs."""
+def _named(test: str, names: set[str] | None) -> bool:
+    """Whether node id ``test`` is one of ``names`` (a function or class of the id, parameters aside)."""
+    if names is None:
+        return True
+    return any(part.split("[", 1)[0] in names for part in test.split("::")[1:])
+
+
+def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = None) -> Verdict:
+    """The verdict over both sides; ``k`` is the gate: each side needs at least ``k`` runs. ``changed``:
+    names of the tests the test patch adds or edits (``None``: unknown, every test counts)."""
     for side, name, gold in ((before, "before", False), (after, "after", True)):
         problem = side.problem(gold=gold)
         if problem:
@@ -120,7 +128,8 @@ def grade(before: Side, after: Side, *, k: int = 1) -> Verdict:
     p2p = sorted(t for t in tests
                  if all(s in OK for s in before.statuses(t)) and all(s in OK for s in after.statuses(t)))
     # a flaky test "could have been" FAIL_TO_PASS when it failed at least once before and passed at least once after
-    flaky_candidates = {t for t in flaky if before.passes(t) < len(before.parsed) and after.passes(t) > 0}
+    flaky_candidates = {t for t in flaky if before.passes(t) < len(before.parsed) and after.passes(t) > 0
+                        and _named(t, changed)}
     gold_rate, noop_rate = _rates(before, after, set(f2p) or flaky_candidates)
     notes = "; ".join(sorted({n for p in before.parsed + after.parsed for n in p.notes}))
     if f2p and min(len(before.parsed), len(after.parsed)) < k:

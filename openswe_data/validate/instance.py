@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from openswe_data.build.targets import changed_test_names
 from openswe_data.logtext import cut
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
@@ -81,7 +82,7 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
             run(after, "after", task.patch)
             if before.flaky() and after.flaky() and len(before.runs) >= options.k:
                 break  # both sides already proved flaky; more runs change nothing
-    verdict = grade(before, after, k=options.k)
+    verdict = grade(before, after, k=options.k, changed=changed_test_names(task.test_patch))
     if verdict.valid and (ghosts := _unreported(verdict, after)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")

@@ -137,3 +137,17 @@ def test_without_tarfile_filters_the_snapshot_still_refuses_members_outside_it(t
             else:
                 with pytest.raises(BuildError, match="outside the snapshot"):
                     _extract(tar, dest)
+
+
+def test_a_setup_cfg_holding_only_tool_settings_is_not_an_installable_project(tmp_path):
+    from openswe_data.build.context import installable
+
+    (tmp_path / "setup.cfg").write_text("[tool:pytest]\npython_files = check_*.py\n")
+    assert not installable(tmp_path)  # pip refuses a tree with neither setup.py nor pyproject.toml
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n")
+    assert not installable(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '1'\n")
+    assert installable(tmp_path)
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    assert installable(tmp_path)

@@ -58,3 +58,12 @@ def test_a_changed_helper_module_targets_the_test_modules_importing_it(tmp_path)
 
 def test_a_patch_with_nothing_any_test_uses_targets_nothing(tmp_path):
     assert targeted_test_files(diff("docs/notes.txt", "hello"), tmp_path) == []
+
+
+def test_changed_test_names_are_the_functions_and_classes_the_patch_adds_or_edits():
+    from openswe_data.build.targets import changed_test_names
+
+    patch = ("diff --git a/tests/test_a.py b/tests/test_a.py\n--- a/tests/test_a.py\n+++ b/tests/test_a.py\n"
+             "@@ -1,6 +1,8 @@ class TestOld:\n def test_kept():\n     assert True\n \n def test_edited():\n"
+             "-    assert 1\n+    assert 2\n \n+def test_added():\n+    pass\n")
+    assert changed_test_names(patch) == {"TestOld", "test_edited", "test_added"}

@@ -148,12 +148,14 @@ def junit_side(*runs: dict[str, str]) -> Side:
 
 
 def test_a_deterministic_negative_is_no_fail_to_pass_even_beside_an_unrelated_flaky_test():
-    # `target` passes before and after in every run; `noise` flips within the before side only
+    # `target` (the test the patch adds) passes before and after in every run; `noise`, which the patch
+    # does not touch, fails and passes on both sides
     before = junit_side({"target": "P", "noise": "P"}, {"target": "P", "noise": "F"}, {"target": "P", "noise": "P"})
-    after = junit_side({"target": "P", "noise": "F"}, {"target": "P", "noise": "F"}, {"target": "P", "noise": "F"})
-    v = grade(before, after, k=3)
+    after = junit_side({"target": "P", "noise": "F"}, {"target": "P", "noise": "P"}, {"target": "P", "noise": "F"})
+    v = grade(before, after, k=3, changed={"target"})
     assert (v.valid, v.reason) == (False, "no_fail_to_pass")
     assert fault_of(v.reason) == "task"
+    assert grade(before, after, k=3, changed={"noise"}).reason == "flaky"  # the patch's own test flipping is
 
 
 def test_flaky_is_the_reason_only_when_a_would_be_fail_to_pass_test_flipped():

@@ -1,0 +1,150 @@
+"""Tiny real git repositories that reproduce what real projects did to our test results.
+
+Each project is a base tree, a gold change (non-test files) and a test change; ``make_task`` commits the
+base with the real git CLI, derives both patches with ``git diff`` and returns the ``Task``. ``EXPECTED``
+says what build + validate must make of each: verdict, reason, the exact FAIL_TO_PASS / PASS_TO_PASS, and
+the targeted test files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from openswe_data.records import Task
+
+PYTEST_INI = "[pytest]\npythonpath = .\n"
+
+PROJECTS: dict[str, dict[str, dict[str, str]]] = {
+    # parametrized ids with spaces, a " - ", brackets, unicode and "::" — each one a distinct test
+    "params": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def shout(s):\n    return s.upper()\n"},
+        "gold": {"pkg/__init__.py": "def shout(s):\n    return s.upper() + '!'\n"},
+        "tests": {"tests/test_shout.py": (
+            "import pytest\nfrom pkg import shout\n\n\n"
+            "@pytest.mark.parametrize('text', ['a b', 'x - y', '[b]', '\\u00e9', 'k::v'])\n"
+            "def test_shout(text):\n    assert shout(text).endswith('!')\n\n\n"
+            "@pytest.mark.parametrize('text', ['plain words'])\n"
+            "def test_upper(text):\n    assert shout(text).startswith('PLAIN')\n")},
+    },
+    # a coverage threshold in addopts: pytest exits 1 with every test passing
+    "coverage": {
+        "base": {"pytest.ini": "[pytest]\npythonpath = .\naddopts = --cov=pkg --cov-fail-under=100\n",
+                 "requirements-dev.txt": "pytest-cov\n",
+                 "pkg/__init__.py": ("def half(n):\n    return n / 2\n\n\n"
+                                     "def never_tested(n):\n    if n:\n        return 1\n    return 2\n")},
+        "gold": {"pkg/__init__.py": ("def half(n):\n    return n // 2\n\n\n"
+                                     "def never_tested(n):\n    if n:\n        return 1\n    return 2\n")},
+        "tests": {"tests/test_half.py": ("from pkg import half\n\n\ndef test_half_is_whole():\n    assert half(5) == 2\n\n\n"
+                                         "def test_half_even():\n    assert half(4) == 2\n")},
+    },
+    # a test that hangs before the fix: with a per-test timeout it is one failed test, not a lost run
+    "hanging": {
+        "base": {"pytest.ini": PYTEST_INI,
+                 "pkg/__init__.py": "def count_down(n):\n    while n != 0:\n        n -= 2\n    return n\n"},
+        "gold": {"pkg/__init__.py": "def count_down(n):\n    while n > 0:\n        n -= 2\n    return max(n, 0)\n"},
+        "tests": {"tests/test_count.py": ("from pkg import count_down\n\n\ndef test_odd_stops():\n    assert count_down(3) == 0\n\n\n"
+                                          "def test_even_stops():\n    assert count_down(4) == 0\n")},
+    },
+    # a unittest-style module named test.py (pytest's default python_files would not match it)
+    "testpy": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def add(a, b):\n    return abs(a) + abs(b)\n",
+                 "test.py": ("import unittest\n\nfrom pkg import add\n\n\nclass AddTest(unittest.TestCase):\n"
+                             "    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n")},
+        "gold": {"pkg/__init__.py": "def add(a, b):\n    return a + b\n"},
+        "tests": {"test.py": ("import unittest\n\nfrom pkg import add\n\n\nclass AddTest(unittest.TestCase):\n"
+                              "    def test_add(self):\n        self.assertEqual(add(1, 2), 3)\n\n"
+                              "    def test_add_negative(self):\n        self.assertEqual(add(-1, -2), -3)\n")},
+    },
+    # the repository's own python_files: check_*.py
+    "pyfiles": {
+        "base": {"setup.cfg": "[tool:pytest]\npythonpath = .\npython_files = check_*.py\n",
+                 "pkg/__init__.py": "def last(items):\n    return items[-2]\n",
+                 "checks/check_first.py": "def test_always():\n    assert True\n"},
+        "gold": {"pkg/__init__.py": "def last(items):\n    return items[-1]\n"},
+        "tests": {"checks/check_last.py": "from pkg import last\n\n\ndef test_last():\n    assert last([1, 2, 3]) == 3\n"},
+    },
+    # the test patch touches conftest.py and a data file beside the module: only the module is a target
+    "conftest": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def count_words(text):\n    return len(text.split(' '))\n",
+                 "tests/conftest.py": "import pytest\n",
+                 "tests/test_words.py": "from pkg import count_words\n\n\ndef test_one():\n    assert count_words('a') == 1\n"},
+        "gold": {"pkg/__init__.py": "def count_words(text):\n    return len(text.split())\n"},
+        "tests": {"tests/conftest.py": ("import pathlib\n\nimport pytest\n\n\n@pytest.fixture\ndef sample():\n"
+                                        "    return (pathlib.Path(__file__).parent / 'data' / 'sample.txt').read_text()\n"),
+                  "tests/data/sample.txt": "two  words\n",
+                  "tests/test_words.py": ("from pkg import count_words\n\n\ndef test_one():\n    assert count_words('a') == 1\n\n\n"
+                                          "def test_sample(sample):\n    assert count_words(sample) == 2\n")},
+    },
+    # a refactor whose new test passes before and after; an unrelated flaky test must not make it "flaky"
+    "negative": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def double(n):\n    return n * 2\n",
+                 "tests/test_double.py": ("import random\n\nfrom pkg import double\n\n\n"
+                                          "def test_noise():\n    assert random.random() < 0.5\n")},
+        "gold": {"pkg/__init__.py": "def double(n):\n    return n + n\n"},
+        "tests": {"tests/test_double.py": ("import random\n\nfrom pkg import double\n\n\n"
+                                           "def test_noise():\n    assert random.random() < 0.5\n\n\n"
+                                           "def test_double():\n    assert double(3) == 6\n")},
+    },
+}
+
+SHOUT = "tests/test_shout.py::test_shout"
+EXPECTED: dict[str, dict[str, object]] = {
+    "params": {"verdict": "valid", "reason": "", "test_files": ["tests/test_shout.py"],
+               "FAIL_TO_PASS": [f"{SHOUT}[[b]]", f"{SHOUT}[\\xe9]", f"{SHOUT}[a b]", f"{SHOUT}[k::v]", f"{SHOUT}[x - y]"],
+               "PASS_TO_PASS": ["tests/test_shout.py::test_upper[plain words]"]},
+    "coverage": {"verdict": "valid", "reason": "", "test_files": ["tests/test_half.py"],
+                 "FAIL_TO_PASS": ["tests/test_half.py::test_half_is_whole"],
+                 "PASS_TO_PASS": ["tests/test_half.py::test_half_even"]},
+    "hanging": {"verdict": "valid", "reason": "", "test_files": ["tests/test_count.py"],
+                "FAIL_TO_PASS": ["tests/test_count.py::test_odd_stops"],
+                "PASS_TO_PASS": ["tests/test_count.py::test_even_stops"]},
+    "testpy": {"verdict": "valid", "reason": "", "test_files": ["test.py"],
+               "FAIL_TO_PASS": ["test.py::AddTest::test_add_negative"], "PASS_TO_PASS": ["test.py::AddTest::test_add"]},
+    "pyfiles": {"verdict": "valid", "reason": "", "test_files": ["checks/check_last.py"],
+                "FAIL_TO_PASS": ["checks/check_last.py::test_last"], "PASS_TO_PASS": []},
+    "conftest": {"verdict": "valid", "reason": "", "test_files": ["tests/test_words.py"],
+                 "FAIL_TO_PASS": ["tests/test_words.py::test_sample"], "PASS_TO_PASS": ["tests/test_words.py::test_one"]},
+    "negative": {"verdict": "invalid", "reason": "no_fail_to_pass", "fault": "task", "test_files": ["tests/test_double.py"],
+                 "FAIL_TO_PASS": [], "PASS_TO_PASS": ["tests/test_double.py::test_double"]},
+}
+
+_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, env={**os.environ, **_ENV}, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _write(repo: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text, encoding="utf-8")
+
+
+def _diff(repo: Path, files: dict[str, str]) -> str:
+    _write(repo, files)
+    _git(repo, "add", "-A")
+    patch = _git(repo, "diff", "--cached", "HEAD")
+    _git(repo, "reset", "-q", "--hard", "HEAD")
+    return patch
+
+
+def make_task(name: str, root: Path) -> Task:
+    """Project ``name`` as a real git repository under ``root`` and the task of its fix."""
+    spec = PROJECTS[name]
+    repo = root / name
+    repo.mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _write(repo, spec["base"])
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    base = _git(repo, "rev-parse", "HEAD").strip()
+    return Task(instance_id=f"trust__{name}-1", repo=f"trust/{name}", base_commit=base,
+                patch=_diff(repo, spec["gold"]), test_patch=_diff(repo, spec["tests"]),
+                problem_statement=f"fix {name}", pull_number=1, created_at="2024-01-02T00:00:00Z",
+                repo_url=str(repo))
