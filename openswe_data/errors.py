@@ -120,6 +120,12 @@ class SampleError(OpensweError):
     reason = "sample_failed"
 
 
+class TrajectoryError(OpensweError):
+    """Making agent-native trajectories could not run (one bad PR or replay is a reject, not this)."""
+
+    reason = "trajectories_failed"
+
+
 class AnalyzeError(OpensweError):
     """A report or query failed."""
 

@@ -34,6 +34,12 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("time_distributions", "Time percentiles", "Build times by build method; validation times by verdict."),
     ("flaky_tests", "Flaky tests", "Tests whose outcome changed across reruns (excluded from grading)."),
     ("image_disk", "Image disk usage", "Disk used by built images; a shared image counts once."),
+    ("trajectory_tokens", "Agent-native trajectories",
+     "Trajectories by kind (contextual from every PR, environmental replays, sampled runs) and their tokens."),
+    ("trajectory_tokens_by_repo", "Trajectory tokens by repository", "Which repositories the training tokens come from."),
+    ("trajectory_lengths", "Trajectory lengths", "How long trajectories are, in tokens, per kind."),
+    ("trajectory_exclusions", "Trajectory exclusions", "Decontamination and failures: why trajectories were left out."),
+    ("verifier_pairs", "Verifier pairs", "Labelled success / failure pairs for training a verifier."),
 ]
 """(report, title, one-line explanation), in reading order. Reports not listed here go in an appendix."""
 

@@ -214,6 +214,36 @@ def image_disk(df: Any, path: Path) -> Path | None:
     return _save(fig, path)
 
 
+def trajectory_tokens(df: Any, path: Path) -> Path | None:
+    if df.empty or df["tokens"].sum() == 0:
+        return None
+    fig, ax = _figure(8, 1.2 + 0.5 * len(df))
+    _hbar(ax, df["kind"].tolist(), df["tokens"].tolist(), color=COLORS[: len(df)])
+    ax.set_xlabel("tokens")
+    ax.set_title("Training tokens by trajectory kind")
+    return _save(fig, path)
+
+
+def trajectory_lengths(df: Any, path: Path) -> Path | None:
+    if df.empty:
+        return None
+    kinds = list(dict.fromkeys(df["kind"]))
+    lows = sorted(set(df["bucket_low"].astype(int)))
+    fig, ax = _figure(8, 4)
+    width = 0.8 / len(kinds)
+    for i, kind in enumerate(kinds):
+        counts = dict(zip(df[df["kind"] == kind]["bucket_low"].astype(int), df[df["kind"] == kind]["trajectories"]))
+        ax.bar([x + i * width for x in range(len(lows))], [counts.get(lo, 0) for lo in lows], width=width,
+               color=COLORS[i % len(COLORS)], label=kind)
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(lows))], [f"{lo:,}" for lo in lows], rotation=45, ha="right", fontsize=8)
+    ax.set_xlabel("tokens (bucket start; each bucket doubles)")
+    ax.set_ylabel("trajectories")
+    ax.legend()
+    ax.set_title("Trajectory lengths")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _save(fig, path)
+
+
 PLOTS: dict[str, Callable[[Any, Path], Path | None]] = {
     "funnel": funnel,
     "cost_by_stage": cost_by_stage,
@@ -225,5 +255,7 @@ PLOTS: dict[str, Callable[[Any, Path], Path | None]] = {
     "time_histogram": time_histogram,
     "failure_reasons": failure_reasons,
     "image_disk": image_disk,
+    "trajectory_tokens": trajectory_tokens,
+    "trajectory_lengths": trajectory_lengths,
 }
 """Report name -> the plot drawn from its result."""

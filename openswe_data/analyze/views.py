@@ -3,7 +3,8 @@
 Input: a workspace folder (``<ws>/<stage>/parts/*.parquet`` + ``<ws>/<stage>/items/<xx>/<key>.json``, rejects
 under ``<stage>/rejects/`` in the same two forms) or a published release folder (``data/<config>/*.parquet``).
 Output: a DuckDB connection holding one view per stage (``prs``, ``tasks``, ``environments``,
-``validations``, ``records``, ``attempts``, ``curated``, ``trajectories``, ``llm_calls``, ``releases``),
+``validations``, ``records``, ``attempts``, ``curated``, ``trajectories``, ``llm_calls``, ``releases``,
+``agent_trajectories``, ``verifier``),
 ``rejects`` (every stage's rejects), and the helpers ``instance_repos`` and ``repo_of(instance_id)``.
 
 Why it is built this way: Parquet parts can hold a million rows, so DuckDB reads them in place (projection
@@ -25,8 +26,9 @@ from typing import Any
 from openswe_data.records import RECORD_TYPES, Record, Reject
 from openswe_data.store import STAGES, Results
 
-RELEASE_ALIASES = {"default": "records"}
-"""Release config names that stand for a stage view (a release's main config holds validated records)."""
+RELEASE_ALIASES = {"default": "records", "trajectories": "agent_trajectories"}
+"""Release config names that stand for a stage view (a release's main config holds validated records; its
+``trajectories`` config holds agent-native trajectories of every kind)."""
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -150,10 +152,19 @@ def _key_sql(cls: type[Record]) -> str:
     return "concat_ws('~', " + ", ".join(f'CAST("{k}" AS VARCHAR)' for k in cls.KEY) + ")"
 
 
+def stage_types() -> dict[str, type[Record]]:
+    """Every stage a view is made of, with its record type: the store's stages, then the trajectories
+    step's own (``agent_trajectories``, ``verifier``), whose types live in that package."""
+    from openswe_data.trajectories.records import STAGE, VERIFIER_STAGE, AgentTrajectory, VerifierExample
+
+    types = {name: RECORD_TYPES[type_name] for name, type_name in STAGES.items()}
+    types.update({STAGE: AgentTrajectory, VERIFIER_STAGE: VerifierExample})
+    return types
+
+
 def _register_workspace(con: Any, root: Path) -> None:
     rejects = []
-    for name, type_name in STAGES.items():
-        cls = RECORD_TYPES[type_name]
+    for name, cls in stage_types().items():
         folder = root / name
         con.execute(f'CREATE VIEW "{name}" AS {results_select(con, Results(folder, cls), name)}')
         rej = Results(folder / "rejects", Reject)
@@ -206,9 +217,9 @@ def _register_release(con: Any, root: Path) -> None:
                         for n, t in _columns(cls)]
                 con.execute(f'CREATE VIEW "{view}" AS SELECT {", ".join(cols)} FROM {src} AS s')
                 defined.add(view)
-    for name, type_name in STAGES.items():
+    for name, cls in stage_types().items():
         if name not in defined:
-            con.execute(f'CREATE VIEW "{name}" AS {_empty_select(RECORD_TYPES[type_name])}')
+            con.execute(f'CREATE VIEW "{name}" AS {_empty_select(cls)}')
     con.execute(f"CREATE VIEW rejects AS {_empty_select(Reject)}")
 
 

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "openswe_data.cli.build",
     "openswe_data.cli.validate",
     "openswe_data.cli.curate",
+    "openswe_data.cli.trajectories",
     "openswe_data.cli.analyze",
     "openswe_data.cli.publish",
     "openswe_data.cli.images",
@@ -30,7 +31,7 @@ def make_app() -> typer.Typer:
     app = typer.Typer(
         name="openswe",
         help="Crawled pull requests -> validated Docker environments -> curated, published releases.\n\n"
-        "Data flow: collect -> build -> validate -> curate -> report -> publish; every stage reads and "
+        "Data flow: collect -> build -> validate -> curate -> trajectories -> report -> publish; every stage reads and "
         "writes a workspace folder (--workspace, default $OPENSWE_WORKSPACE or ./workspace).",
         no_args_is_help=True,
         add_completion=False,

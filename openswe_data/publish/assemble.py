@@ -90,9 +90,13 @@ def build(
                 for r in sel.records]
     configs: dict[str, Any] = {}
     configs["environments"] = _write_config(folder, "environments", env_rows, split_of, per["environments"])
-    if sel.trajectories:
-        traj_rows = [t.to_row() for t in sel.trajectories]
-        configs["trajectories"] = _write_config(folder, "trajectories", traj_rows, split_of, per["trajectories"])
+    for config, items in (("trajectories", sel.trajectories), ("verifier", sel.verifier)):
+        if items:
+            # trajectories of PRs that are not published environments still follow their instance's split
+            split_of.update({t.instance_id: split_for(t.instance_id, train_ratio) for t in items
+                             if t.instance_id not in split_of})
+            rows = [schemas.trajectory_row(t) for t in items]
+            configs[config] = _write_config(folder, config, rows, split_of, per[config])
     configs["logs"] = _write_config(folder, "logs", sel.logs, split_of, per["logs"])
     notes = compare(previous, index_rows(env_rows))
     del env_rows

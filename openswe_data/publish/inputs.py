@@ -1,10 +1,15 @@
 """What goes into a release: read the workspace stages and select, per the license policy.
 
 Input: the workspace's ``records`` (ValidatedRecord; only ``verdict == "valid"``), ``curated`` (difficulty),
-``trajectories``, ``environments`` (build logs) and ``validations`` (before/after/rerun logs).
+``agent_trajectories`` and ``verifier`` (the trajectories step), curated ``trajectories`` (shipped as
+``sampled`` ones when the trajectories step has not converted them yet), ``environments`` (build logs) and
+``validations`` (before/after/rerun logs).
 Output: a ``Selection`` — the records to publish (code blanked where the policy says so), their curation
-figures, the trajectories and the log rows of those records, plus counts of what was left out and why.
-Nothing here writes; ``assemble`` turns a selection into files.
+figures, the trajectories, verifier examples and log rows, plus counts of what was left out and why.
+Trajectories are not limited to published records: contextual ones exist for every collected PR. Each
+goes by its own instance's license (the record's mode, else the policy's mode for the trajectory's
+``license``): ``exclude`` leaves it out, ``without_code`` too when the policy withholds trajectories (they
+quote the code). Nothing here writes; ``assemble`` turns a selection into files.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from openswe_data.publish.licenses import LicensePolicy
 from openswe_data.records import CuratedRecord, Environment, Trajectory, Validation, ValidatedRecord
 from openswe_data.store import Workspace
+from openswe_data.trajectories.records import STAGE, VERIFIER_STAGE, AgentTrajectory, VerifierExample
 
 LOG_FIELDS = ("build_log", "log_before", "log_after", "log_reruns")
 
@@ -27,7 +33,8 @@ class Selection:
     records: list[ValidatedRecord] = field(default_factory=list)
     modes: dict[str, str] = field(default_factory=dict)  # instance_id -> full | without_code
     curated: dict[str, CuratedRecord] = field(default_factory=dict)
-    trajectories: list[Trajectory] = field(default_factory=list)
+    trajectories: list[AgentTrajectory] = field(default_factory=list)
+    verifier: list[VerifierExample] = field(default_factory=list)
     logs: list[dict[str, Any]] = field(default_factory=list)
     left_out: Counter[str] = field(default_factory=Counter)  # reason -> count
     licenses: Counter[str] = field(default_factory=Counter)  # license -> published count
@@ -75,17 +82,43 @@ def select(
         sel.licenses[rec.license or "unknown"] += 1
 
     published = set(sel.modes)
-    for traj in workspace.stage("trajectories", Trajectory):
-        mode = sel.modes.get(traj.instance_id)
-        if mode is None:
-            continue
-        if mode == "without_code" and policy.withhold_trajectories:
-            sel.left_out["trajectory_license_withheld"] += 1
-            continue
-        sel.trajectories.append(traj)
-    sel.trajectories.sort(key=lambda t: (t.instance_id, t.attempt_index))
+    sel.trajectories = [t for t in _trajectories(workspace) if _ships(t, sel, policy, exclude_ids, "trajectory")]
+    sel.trajectories.sort(key=lambda t: t.trajectory_id)
+    sel.verifier = sorted((v for v in workspace.stage(VERIFIER_STAGE, VerifierExample)
+                           if _ships(v, sel, policy, exclude_ids, "verifier")), key=lambda v: v.example_id)
     sel.logs = _log_rows(workspace, published, sel.modes, policy)
     return sel
+
+
+def _trajectories(workspace: Workspace) -> list[AgentTrajectory]:
+    """The trajectories step's results, plus curated trajectories it has not converted yet (as ``sampled``)."""
+    from openswe_data.trajectories import make, tokens
+
+    stored = {t.trajectory_id: t for t in workspace.stage(STAGE, AgentTrajectory)}
+    curated = [t for t in workspace.stage("trajectories", Trajectory)
+               if make.sampled_id(t.instance_id, t.attempt_index) not in stored]
+    if curated:
+        tokenizer = tokens.load(tokens.DEFAULT)
+        for t in curated:
+            converted = make.sampled(t.instance_id, t.attempt_index, t.messages, tokenizer,
+                                     source=f"curated:{t.policy}", resolved=t.resolved)
+            stored[converted.trajectory_id] = converted
+    return list(stored.values())
+
+
+def _ships(item: AgentTrajectory | VerifierExample, sel: Selection, policy: LicensePolicy, exclude_ids: set[str],
+           what: str) -> bool:
+    """Whether a trajectory (or verifier example) goes into the release; counts the ones left out."""
+    if item.instance_id in exclude_ids:  # explained by the instance's own refusal
+        return False
+    mode = sel.modes.get(item.instance_id) or policy.mode(item.license)
+    if mode == "exclude":
+        sel.left_out[f"{what}_license_excluded"] += 1
+        return False
+    if mode == "without_code" and policy.withhold_trajectories:
+        sel.left_out[f"{what}_license_withheld"] += 1
+        return False
+    return True
 
 
 def _log_rows(workspace: Workspace, ids: set[str], modes: dict[str, str], policy: LicensePolicy) -> list[dict[str, Any]]:

@@ -165,9 +165,12 @@ def _with_image(record: ValidatedRecord, published: tuple[str, str] | None) -> V
 
 
 def _drop(sel: Any, keep: set[str]) -> None:
+    dropped = set(sel.modes) - keep
     sel.records = [r for r in sel.records if r.instance_id in keep]
     sel.modes = {i: m for i, m in sel.modes.items() if i in keep}
-    sel.trajectories = [t for t in sel.trajectories if t.instance_id in keep]
+    # trajectories of PRs that were never published environments stay; those of dropped records go
+    sel.trajectories = [t for t in sel.trajectories if t.instance_id not in dropped]
+    sel.verifier = [v for v in sel.verifier if v.instance_id not in dropped]
     sel.logs = [row for row in sel.logs if row["instance_id"] in keep]
     sel.licenses.clear()
     sel.licenses.update(r.license or "unknown" for r in sel.records)

@@ -2,8 +2,11 @@
 
 ``environments`` is ``ValidatedRecord``'s schema (SWE-bench's field names, then ours) plus the release's
 own columns (difficulty from curation, ``code_withheld`` from the license policy). ``trajectories`` is
-``Trajectory``'s schema. ``logs`` holds the long texts, kept out of ``environments`` so the main config
-stays light. The guard compares every shard against these schemas, so a column renamed in code without a
+``AgentTrajectory``'s and ``verifier`` ``VerifierExample``'s, with ``messages`` as a typed list of
+OpenAI-style messages (``tool_calls``, ``tool_call_id``, ``name``: what chat templates read) instead of the
+workspace's JSON text; ``tools`` stays a JSON string, as LLaMA-Factory and the Hub viewer expect (tool
+schemas differ in shape, which one Arrow type cannot hold). ``logs`` holds the long texts, kept out of
+``environments`` so the main config stays light. The guard compares every shard against these schemas, so a column renamed in code without a
 schema-version bump is refused before it reaches users.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openswe_data.records import SCHEMA_VERSION, Trajectory, ValidatedRecord
+from openswe_data.records import SCHEMA_VERSION, ValidatedRecord
 
 
 def _release_fields() -> list[Any]:
@@ -55,8 +58,12 @@ def schema(config: str) -> Any:
     if config == "environments":
         base = ValidatedRecord.schema()
         return pa.schema(list(base) + _release_fields(), metadata=meta)
-    if config == "trajectories":
-        return pa.schema(list(Trajectory.schema()), metadata=meta)
+    if config in ("trajectories", "verifier"):
+        from openswe_data.trajectories.records import AgentTrajectory, VerifierExample
+
+        base = (AgentTrajectory if config == "trajectories" else VerifierExample).schema()
+        return pa.schema([pa.field("messages", message_type()) if f.name == "messages" else f for f in base],
+                         metadata=meta)
     if config == "logs":
         return pa.schema(
             [pa.field("instance_id", pa.string(), nullable=False)]
@@ -65,6 +72,25 @@ def schema(config: str) -> Any:
             metadata=meta,
         )
     raise KeyError(config)
+
+
+def message_type() -> Any:
+    """The Arrow type of a ``messages`` column: OpenAI-style messages with tool calls."""
+    import pyarrow as pa
+
+    call = pa.struct([("id", pa.string()), ("type", pa.string()),
+                      ("function", pa.struct([("name", pa.string()), ("arguments", pa.string())]))])
+    return pa.list_(pa.struct([("role", pa.string()), ("content", pa.string()), ("tool_calls", pa.list_(call)),
+                               ("tool_call_id", pa.string()), ("name", pa.string())]))
+
+
+def trajectory_row(record: Any) -> dict[str, Any]:
+    """A ``trajectories`` / ``verifier`` row: the record's row with typed messages and ``tools`` as JSON."""
+    row = record.to_row()
+    row["messages"] = [{"role": m.get("role"), "content": m.get("content") or "",
+                        "tool_calls": m.get("tool_calls") or None, "tool_call_id": m.get("tool_call_id"),
+                        "name": m.get("name")} for m in record.messages]
+    return row
 
 
 def columns(config: str) -> dict[str, str]:

@@ -207,3 +207,71 @@ def test_reports_run_on_an_empty_workspace_and_return_their_columns(tmp_path):
         assert table.num_columns > 0
     assert rows("funnel", con)[1][0] == (1, "crawled", 0, None, None)
     assert rows("cost_summary", con)[1] == [(0, 0, 0, 0.0, 0.0, 0.0, 0, None)]
+
+
+# --- agent-native trajectories: their own small workspace ---------------------------------------------
+@pytest.fixture(scope="module")
+def traj_con(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from openswe_data.store import Workspace
+    from openswe_data.trajectories import STAGE, VERIFIER_STAGE, AgentTrajectory, VerifierExample
+
+    ws = Workspace(tmp_path_factory.mktemp("traj") / "ws", create=True)
+    stage = ws.stage(STAGE, AgentTrajectory)
+    # (id, kind, repo, tokens, tool calls, resolved); the sampled one has no repo: repo_of() fills it in
+    for tid, kind, repo, tokens, calls, resolved in [
+        ("acme__web-1.contextual", "contextual", "acme/web", 300, 4, None),
+        ("acme__web-2.contextual", "contextual", "acme/web", 700, 6, None),
+        ("acme__lib-1.contextual", "contextual", "acme/lib", 1500, 8, None),
+        ("acme__web-1.gold", "environmental", "acme/web", 2000, 6, True),
+        ("acme__web-1.replay-a0", "environmental", "acme/web", 1000, 3, True),
+        ("acme__web-1.replay-a1", "environmental", "acme/web", 600, 3, False),
+        ("acme__lib-1.sampled-a0", "sampled", "", 5000, 10, False),
+    ]:
+        stage.put(AgentTrajectory(trajectory_id=tid, instance_id=tid.split(".")[0], kind=kind, repo=repo,
+                                  tokens=tokens, n_tool_calls=calls, resolved=resolved))
+    stage.reject("acme__web-3.contextual", "near_duplicate", "within 3 bits of acme__web-1.contextual")
+    stage.reject("acme__lib-2.contextual", "benchmark_overlap")
+    stage.reject("acme__web-4.contextual", "benchmark_overlap")
+    verifier = ws.stage(VERIFIER_STAGE, VerifierExample)
+    verifier.put(VerifierExample(example_id="acme__web-1.p0.success", instance_id="acme__web-1", pair_index=0,
+                                 label=True, tokens=1000))
+    verifier.put(VerifierExample(example_id="acme__web-1.p0.failure", instance_id="acme__web-1", pair_index=0,
+                                 label=False, tokens=600))
+    connection = analyze.connect(ws.path)
+    yield connection
+    connection.close()
+
+
+def test_trajectory_tokens_count_each_kind_with_percentiles_and_the_resolved_share(traj_con):
+    check("trajectory_tokens", traj_con, ["kind", "trajectories", "instances", "tokens", "mean_tokens", "p50_tokens",
+                                          "p90_tokens", "max_tokens", "mean_tool_calls", "resolved_share"], [
+        ("sampled", 1, 1, 5000, 5000.0, 5000, 5000, 5000, 10.0, 0.0),
+        ("environmental", 3, 1, 3600, 1200.0, 1000, 2000, 2000, 4.0, 2 / 3),
+        ("contextual", 3, 3, 2500, 2500 / 3, 700, 1500, 1500, 6.0, None),
+    ])
+
+
+def test_trajectory_tokens_by_repository_fall_back_to_the_id_for_the_repository(traj_con):
+    check("trajectory_tokens_by_repo", traj_con, ["repo", "trajectories", "contextual", "environmental", "sampled",
+                                                  "tokens", "share_of_tokens"], [
+        ("acme/lib", 2, 1, 0, 1, 6500, 6500 / 11100),
+        ("acme/web", 5, 2, 3, 0, 4600, 4600 / 11100),
+    ])
+
+
+def test_trajectory_lengths_fall_in_doubling_token_buckets_per_kind(traj_con):
+    check("trajectory_lengths", traj_con, ["kind", "bucket_low", "bucket_high", "trajectories"], [
+        ("contextual", 256, 512, 1), ("contextual", 512, 1024, 1), ("contextual", 1024, 2048, 1),
+        ("environmental", 512, 1024, 2), ("environmental", 1024, 2048, 1), ("sampled", 4096, 8192, 1),
+    ])
+
+
+def test_trajectory_exclusions_count_each_reason_with_an_example(traj_con):
+    check("trajectory_exclusions", traj_con, ["reason", "trajectories", "example"], [
+        ("benchmark_overlap", 2, "acme__lib-2.contextual"),
+        ("near_duplicate", 1, "acme__web-3.contextual"),
+    ])
+
+
+def test_verifier_pairs_count_instances_pairs_and_both_labels(traj_con):
+    check("verifier_pairs", traj_con, ["instances", "pairs", "successes", "failures", "tokens"], [(1, 1, 1, 1, 1600)])

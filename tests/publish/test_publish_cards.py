@@ -29,6 +29,7 @@ def card_variables() -> dict:
         "figures": {"instances": 3, "repositories": 1, "top_repositories": [("a/b", 3)], "splits": {"test": 3},
                     "difficulty": {"easy": 3}, "curated": 3, "cost": {"total": 1.0, "mean": 0.3, "median": 0.2},
                     "build_methods": {"heuristic": 3}, "python_versions": {"3.11": 3}, "trajectories": 0,
+                    "trajectory_kinds": {}, "trajectory_tokens": 0, "verifier": 0,
                     "licenses": {"MIT": 3}, "full": 3, "withheld": 0, "excluded": 0},
         "images": {"published": True, "registry": "r:5000", "convention": "openswe", "example": "r:5000/x@sha256:0",
                    "withheld_for_code_withheld": True},

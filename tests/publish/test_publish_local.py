@@ -48,7 +48,12 @@ def test_validated_records_come_back_through_load_dataset_with_their_columns_and
     logs = datasets.load_dataset("openswe", "logs", split="test")
     assert set(logs.column_names) == {"instance_id", "build_log", "log_before", "log_after", "log_reruns", "logs_withheld"}
     traj = datasets.load_dataset("openswe", "trajectories", split="test")
-    assert traj.features["messages"] == datasets.List({"role": datasets.Value("string"), "content": datasets.Value("string")})
+    call = {"id": datasets.Value("string"), "type": datasets.Value("string"),
+            "function": {"name": datasets.Value("string"), "arguments": datasets.Value("string")}}
+    assert traj.features["messages"] == datasets.List({
+        "role": datasets.Value("string"), "content": datasets.Value("string"), "tool_calls": datasets.List(call),
+        "tool_call_id": datasets.Value("string"), "name": datasets.Value("string")})
+    assert set(traj["kind"]) == {"sampled"}, "curated runs ship as sampled trajectories"
 
 
 def test_the_card_lists_every_config_with_environments_as_the_default(workspace, tmp_path):
