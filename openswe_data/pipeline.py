@@ -1,5 +1,5 @@
-"""The whole pipeline on one input: collect -> build -> validate -> (grade attempts -> curate) -> report
--> release into a local folder.
+"""The whole pipeline on one input: collect -> build -> validate -> (grade attempts -> curate) ->
+trajectories -> report -> release into a local folder.
 
 Input: a crawled-PR dump or a SWE-bench-style task file, optionally agent attempts (SWE-bench predictions
 files). Output: a workspace holding every stage, a report, and a release folder that
@@ -31,6 +31,8 @@ class PipelineOptions:
     """Parallel builds and validations (0: from cores and memory)."""
     reruns: int = 4
     """Extra validation runs per side to find flaky tests."""
+    trajectories: bool = True
+    """Make agent-native trajectories: contextual ones from every PR, replays in the images, verifier pairs."""
     report: bool = True
     """Write the Markdown/HTML report into ``<workspace>/report``."""
 
@@ -84,6 +86,14 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
         c = apply_policy(ws, options.policy)
         summary["curate"] = {"graded": g.graded, "resolved": g.resolved, **_plain(c)}
         say(f"  graded {g.graded} attempt(s), {g.resolved} resolved; {_plain(c)}")
+
+    if options.trajectories:
+        from openswe_data.trajectories import build_trajectories
+
+        t = build_trajectories(ws, say=say)
+        summary["trajectories"] = {"made": dict(t.made), "rejected": dict(t.rejected), "tokens": t.tokens,
+                                   "verifier_examples": t.verifier_examples}
+        say(f"  {t.describe()}")
 
     if options.report:
         from openswe_data.analyze import write_report

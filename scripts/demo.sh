@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the bundled examples: collect -> build -> validate -> curate -> report -> release.
+# The main job on the bundled examples: collect -> build -> validate -> curate -> trajectories -> report -> release.
 # Leaves the workspace in ./workspace, the report in ./workspace/report, the release in ./openswe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +15,9 @@ from datasets import load_dataset
 
 ds = load_dataset("openswe", "environments", split="test")
 print(f"load_dataset('openswe', 'environments'): {ds.num_rows} rows, columns {ds.column_names[:6]} ...")
+traj = load_dataset("openswe", "trajectories", split="test")
+kinds = {k: traj["kind"].count(k) for k in sorted(set(traj["kind"]))}
+print(f"load_dataset('openswe', 'trajectories'): {traj.num_rows} rows by kind {kinds}")
+ver = load_dataset("openswe", "verifier", split="test")
+print(f"load_dataset('openswe', 'verifier'): {ver.num_rows} labelled examples")
 PY

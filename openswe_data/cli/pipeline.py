@@ -1,4 +1,5 @@
-"""`openswe run`: the whole pipeline on one input (collect -> build -> validate -> curate -> report -> publish)."""
+"""`openswe run`: the whole pipeline on one input (collect -> build -> validate -> curate -> trajectories -> report
+-> publish)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ def register(app: typer.Typer) -> None:
         policy: str = typer.Option("openswe-band", help="Curation policy."),
         workers: int = typer.Option(0, help="Parallel builds and validations."),
         reruns: int = typer.Option(4, help="Extra validation runs per side."),
+        no_trajectories: bool = typer.Option(False, "--no-trajectories",
+                                             help="Skip agent-native trajectories (contextual, replays, verifier pairs)."),
     ) -> None:
         """Run every stage end to end on one input into one workspace, then release into a local folder."""
         from openswe_data.pipeline import PipelineOptions, run_pipeline
 
         opts = PipelineOptions(release=None if no_release else release, version=version,
-                               attempts=list(attempts or []), policy=policy, workers=workers, reruns=reruns)
+                               attempts=list(attempts or []), policy=policy, workers=workers, reruns=reruns,
+                               trajectories=not no_trajectories)
         run_pipeline(source, workspace_path(workspace), opts, say=out)
