@@ -105,6 +105,31 @@ def register(app: typer.Typer) -> None:
                            max_prs_per_repo=max_prs_per_repo, repos=list(repo or []))
         _report(collect_github(ws, config, query, transport=transport, log=err), ws)
 
+    @collect.command("git")
+    @handle_errors
+    def git(
+        source: str = typer.Argument(..., help="A local git repository (bare or not) or a clone URL."),
+        rev: str = typer.Option("HEAD", help="Walk the first-parent history of this branch, tag or sha."),
+        since: str | None = typer.Option(None, help="Only commits committed on or after this date."),
+        until: str | None = typer.Option(None, help="Only commits committed on or before this date."),
+        limit: int = typer.Option(0, help="Most commits to examine, newest first (0: all)."),
+        repo: str | None = typer.Option(None, "--repo", help="owner/name of the repository [default: from the "
+                                                             "URL, or an owner+name / owner__name folder]."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="Print each commit's outcome."),
+        workspace: Path | None = WorkspaceOpt,
+        filters: Path | None = FiltersOpt,
+        exclude: Path | None = ExcludeOpt,
+    ) -> None:
+        """Mine merge and squash commits of a repository's main line (no GitHub API); resumable."""
+        from openswe_data.collect import GitQuery, collect_git
+
+        if limit < 0:
+            err("--limit must be 0 (no limit) or more")
+            raise typer.Exit(2)
+        ws, config = _setup(workspace, filters, exclude)
+        query = GitQuery(rev=rev, since=since, until=until, limit=limit, repo=repo)
+        _report(collect_git(source, ws, config, query, log=err if verbose else None), ws)
+
     @collect.command("funnel")
     @handle_errors
     def funnel(workspace: Path | None = WorkspaceOpt) -> None:

@@ -1,7 +1,8 @@
 """collect stage: crawled pull requests -> tasks.
 
-Three inputs, one output. A live GitHub crawl (``collect_github``), crawled-PR dump files
-(``collect_dump``) and SWE-bench-style task files (``collect_swebench``) all end in the workspace:
+Four inputs, one output. A live GitHub crawl (``collect_github``), crawled-PR dump files
+(``collect_dump``), SWE-bench-style task files (``collect_swebench``) and a repository's own history
+(``collect_git``: first-parent merge and squash commits) all end in the workspace:
 normalized ``PullRequest`` records in ``prs``, ``Task`` records in ``tasks``, and every drop as a reject
 of ``tasks`` with a machine-readable reason (``filters.REASONS``). Each run saves a funnel to
 ``<ws>/collect/funnel.json``. Re-running skips what is done.
@@ -13,6 +14,7 @@ from openswe_data.collect.config import CollectConfig, load_config, load_exclusi
 from openswe_data.collect.dump import collect_dump
 from openswe_data.collect.filters import REASONS, Drop, judge
 from openswe_data.collect.funnel import Funnel, load_funnel
+from openswe_data.collect.git import GitQuery, collect_git
 from openswe_data.collect.split import DiffError, SplitDiff, is_test_path, split_diff
 from openswe_data.collect.swebench import collect_swebench, parse_repo_roots
 
@@ -22,8 +24,10 @@ __all__ = [
     "DiffError",
     "Drop",
     "Funnel",
+    "GitQuery",
     "SplitDiff",
     "collect_dump",
+    "collect_git",
     "collect_github",
     "collect_swebench",
     "is_test_path",

@@ -36,6 +36,7 @@ REASONS: tuple[str, ...] = (
     "duplicate",          # same fix and tests as an accepted task
     "malformed_payload",  # GitHub answered with something the API does not document
     "repo_not_found",     # the repository is gone or private (a repository-level reject)
+    "git_error",          # git could not read a mined commit or its diff (collect git)
 )
 
 

@@ -160,15 +160,18 @@ def hints_text(pr: PullRequest) -> str:
     return "\n".join(c["body"] for i in pr.linked_issues for c in i.get("comments", []) if c.get("body"))
 
 
-def make_task(pr: PullRequest, split: SplitDiff) -> Task:
-    """An accepted pull request as a ``Task``: the split patches, the problem text and the hints."""
+def make_task(pr: PullRequest, split: SplitDiff, *, problem: str | None = None) -> Task:
+    """An accepted pull request as a ``Task``: the split patches, the problem text and the hints.
+
+    ``problem`` replaces the linked issues' text when the caller has none (commits mined from history).
+    """
     return Task(
         instance_id=pr.instance_id,
         repo=pr.repo,
         base_commit=pr.base_commit,
         patch=split.patch,
         test_patch=split.test_patch,
-        problem_statement=problem_statement(pr),
+        problem_statement=problem_statement(pr) if problem is None else problem,
         pull_number=pr.pull_number,
         hints_text=hints_text(pr),
         created_at=pr.created_at,

@@ -51,18 +51,19 @@ class Sink:
         return False
 
     # -- adding ---------------------------------------------------------------------------------------
-    def add_pr(self, pr: PullRequest, *, counted: bool = False) -> str:
+    def add_pr(self, pr: PullRequest, *, counted: bool = False, problem: str | None = None) -> str:
         """Judge and store one pull request; returns ``"task"`` or the drop reason.
 
         ``counted``: the caller already counted it as seen and checked it is not done (the crawler does,
-        before spending requests on it).
+        before spending requests on it). ``problem``: the task's problem statement when no linked issue
+        gives one (commits mined from history).
         """
         if not counted:
             self.funnel.seen += 1
             if self.is_done(pr.instance_id):
                 return "already_done"
         split, drop = judge(pr, self.config)
-        task = make_task(pr, split) if split is not None and drop is None else None
+        task = make_task(pr, split, problem=problem) if split is not None and drop is None else None
         if task is not None and self.dedupe is not None:
             drop = self.dedupe.check(task.instance_id, task.patch, task.test_patch)
         self._store_pr(pr)
