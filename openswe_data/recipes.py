@@ -13,6 +13,7 @@ Templates are rendered with Jinja2's ``StrictUndefined``: a missing variable fai
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -72,17 +73,26 @@ def read(kind: str, name: str, *, explicit: str | Path | None = None) -> str:
     return find(kind, name, explicit=explicit).read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=64)
+def _environment(folder: str) -> Any:
+    """One Jinja2 environment per folder: templates are compiled once and recompiled when their file changes
+    (Jinja's own ``auto_reload``), so rendering a recipe per item of a large batch stays cheap."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
 def render(kind: str, name: str, variables: dict[str, Any], *, explicit: str | Path | None = None) -> str:
     """Render a Jinja2 template recipe with ``StrictUndefined``."""
     import jinja2
 
     path = find(kind, name, explicit=explicit)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(path.parent)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = _environment(str(path.parent))
     try:
         return env.get_template(path.name).render(**variables)
     except jinja2.UndefinedError as exc:

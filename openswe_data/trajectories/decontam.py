@@ -15,9 +15,9 @@ band (any two within 3 bits share one): memory and time stay linear.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -107,18 +107,29 @@ class Decontaminator:
         self.benchmark = benchmark or set()
         self.cutoff = cutoff
         self.max_distance = max_distance
-        self._bands: dict[str, list[dict[int, list[tuple[int, str]]]]] = {}
+        # compact on purpose (about 80 bytes a kept trajectory): fingerprints in one array, ids in one list,
+        # and per group and band a bucket of positions into them
+        self._fps = array("Q")
+        self._ids: list[str] = []
+        self._bands: dict[str, list[dict[int, array]]] = {}
 
     def remember(self, fingerprint: int, trajectory_id: str, group: str = "") -> None:
         bands = self._bands.setdefault(group, [{} for _ in range(BANDS)])
+        pos = len(self._ids)
+        self._fps.append(fingerprint)
+        self._ids.append(trajectory_id)
         for i, band in enumerate(bands):
-            band.setdefault(fingerprint >> (16 * i) & 0xFFFF, []).append((fingerprint, trajectory_id))
+            key = fingerprint >> (16 * i) & 0xFFFF
+            bucket = band.get(key)
+            if bucket is None:
+                bucket = band[key] = array("I")
+            bucket.append(pos)
 
     def duplicate_of(self, fingerprint: int, group: str = "") -> str | None:
         for i, band in enumerate(self._bands.get(group, ())):
-            for other, tid in band.get(fingerprint >> (16 * i) & 0xFFFF, ()):
-                if bin(other ^ fingerprint).count("1") <= self.max_distance:
-                    return tid
+            for pos in band.get(fingerprint >> (16 * i) & 0xFFFF, ()):
+                if bin(self._fps[pos] ^ fingerprint).count("1") <= self.max_distance:
+                    return self._ids[pos]
         return None
 
     def excluded(self, instance_id: str, created_at: str) -> tuple[str, str] | None:
