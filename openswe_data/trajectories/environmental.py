@@ -79,7 +79,7 @@ class Shell:
             args = ({"command": "str_replace", "path": edit.path, "old_str": edit.old, "new_str": edit.new}
                     if edit.kind == "replace" else {"command": "create", "path": edit.path, "content": edit.new})
             self.write(ARGS, json.dumps(args).encode())
-            output, code = self.run(f"python3 {EDITOR} {ARGS} 2>&1 || python {EDITOR} {ARGS}")
+            output, code = self.run(f"$(command -v python3 || command -v python) {EDITOR} {ARGS} 2>&1")
             if code == 0:
                 shown = {k: v for k, v in args.items() if k != "command"}
                 self.conv.step("str_replace" if edit.kind == "replace" else "create", shown, output, thought)

@@ -121,9 +121,8 @@ def build_trajectories(ws: Workspace, options: TrajectoryOptions | None = None,
     summary = TrajectorySummary()
     done = stage.done()
     decon = Decontaminator(load_benchmark(opts.benchmark) if opts.benchmark else None, opts.cutoff, opts.max_distance)
-    for t in stage:
-        if t.simhash:
-            decon.remember(int(t.simhash, 16), t.trajectory_id, group_of(t.kind, t.resolved))
+    for tid, fingerprint, group in _fingerprints(stage):
+        decon.remember(fingerprint, tid, group)
     writer = _Writer(stage, summary, opts.batch_size)
     ctx = _Run(ws, opts, tokenizer, decon, writer, done, summary)
     if "contextual" in opts.kinds:
@@ -145,6 +144,26 @@ def build_trajectories(ws: Workspace, options: TrajectoryOptions | None = None,
         vstage.compact()
     summary.verifier_examples = len(examples)
     return summary
+
+
+def _fingerprints(stage: Stage[AgentTrajectory]) -> list[tuple[str, int, str]]:
+    """(id, SimHash, group) of every stored trajectory, reading only those columns of the Parquet parts (a
+    row shadowed by a later one of the same id gives the same answer, so no de-duplication is needed)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    out = []
+    columns = ["trajectory_id", "simhash", "kind", "resolved"]
+    for part in sorted(stage.parts.glob("part-*.parquet")) if stage.parts.is_dir() else []:
+        table = pq.read_table(part, columns=columns).to_pydict()
+        out += [(t, int(h, 16), group_of(k, r)) for t, h, k, r in zip(*(table[c] for c in columns)) if h]
+    for path in sorted(stage.items.glob("*/*.json")) if stage.items.is_dir() else []:
+        if not path.name.startswith("."):
+            row = json.loads(path.read_text(encoding="utf-8"))["data"]
+            if row.get("simhash"):
+                out.append((row["trajectory_id"], int(row["simhash"], 16), group_of(row["kind"], row.get("resolved"))))
+    return out
 
 
 @dataclass

@@ -59,3 +59,14 @@ def test_near_duplicates_are_judged_within_a_kind_and_outcome_only():
     assert d.judge("a.replay-a1", fp, "environmental:False") is None, "a failed twin is a hard negative"
     assert d.judge("b.replay-a0", fp ^ 0b101, "environmental:True") == ("near_duplicate", "within 3 bits of a.replay-a0")
     assert d.judge("c.replay-a0", simhash("bash rm -rf build && make docs"), "environmental:True") is None
+
+
+def test_a_later_run_remembers_the_trajectories_kept_before(tmp_path, make_repo):
+    repo = make_repo("widgets", BEFORE, AFTER)
+    ws = Workspace(tmp_path / "ws", create=True)
+    ws.stage("prs").put(pr_from_repo(repo, 1))
+    options = TrajectoryOptions(kinds=("contextual",), read_repos=False)
+    assert build_trajectories(ws, options).made == {"contextual": 1}
+    ws.stage("prs").put(pr_from_repo(repo, 2))  # the same change arrives in a later crawl
+    later = build_trajectories(ws, options)
+    assert later.rejected == {"near_duplicate": 1} and later.already_done == 1
