@@ -121,7 +121,7 @@ def _variant(task: Task, scratch: Path) -> Task:
     subprocess.run(["git", "apply"], cwd=clone, input=task.test_patch, text=True, check=True)
     target = clone / task.test_files[0] if task.test_files else None
     if target is None:
-        from openswe_data.build.targets import targeted_test_files
+        from openswe_data.toolchains.python.targets import targeted_test_files
 
         target = clone / targeted_test_files(task.test_patch)[0]
     target.write_text(target.read_text() + EXTRA_TEST)

@@ -53,8 +53,8 @@ def _is_pr_dump(path: Path) -> bool:
 def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None = None,
                  say: Callable[[str], None] = print) -> dict[str, object]:
     """Run every stage; returns a summary of each."""
-    from openswe_data.build import build_environments
     from openswe_data.collect import collect_dump, collect_swebench
+    from openswe_data.repair import build_with_loop
     from openswe_data.validate import ValidateOptions, validate_environments
 
     options = options or PipelineOptions()
@@ -66,10 +66,11 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
     summary["collect"] = {"tasks": funnel.tasks, "already_done": funnel.already_done, "dropped": dict(funnel.drops)}
     say(f"  {funnel.tasks} new task(s), {funnel.already_done} already done; dropped: {dict(funnel.drops) or 'none'}")
 
-    say("build: environments in Docker")
-    b = build_environments(ws, workers=options.workers)
+    say("build: environments in Docker (closed loop: build, probe, diagnose, fix)")
+    b = build_with_loop(ws, workers=options.workers)
     summary["build"] = vars(b)
-    say(f"  built {b.built}, failed {b.failed}, already done {b.skipped} {b.reasons or ''}")
+    say(f"  built {b.built}, failed {b.failed}, already done {b.skipped}, rescued by a rule {b.rescued} "
+        f"{b.reasons or ''}")
 
     say("validate: before and after the gold patch")
     v = validate_environments(ws, workers=options.workers, options=ValidateOptions(reruns=options.reruns))

@@ -197,6 +197,7 @@ class Environment(Record):
     build_log: str = ""
     log_path: str = ""
     image_size_bytes: int | None = None  # the image's disk size as the engine reports it (None: not measured)
+    recipe: Any = json_field(dict)  # the build recipe overlay this environment was built with (openswe_data.build.recipe)
 
 
 @dataclass
@@ -290,6 +291,42 @@ class ValidatedRecord(Record):
         """Read SWE-bench's JSON form (JSON-encoded or plain lists); unknown fields are ignored."""
         known = {k: v for k, v in data.items() if k in cls._kinds()}
         return cls.from_dict(known)
+
+
+@dataclass
+class BuildAttempt(Record):
+    """One turn of the closed build loop: the recipe tried, what happened, the diagnosis and the fix it led to."""
+
+    KEY: ClassVar[tuple[str, ...]] = ("instance_id", "attempt")
+    instance_id: str
+    attempt: int
+    repo: str = ""
+    stage: str = ""  # build | validate: where this attempt ended
+    outcome: str = ""  # valid | invalid | failed (build)
+    reason: str = ""
+    fault: str = ""
+    diagnosis: str = ""  # the named diagnosis of a rule that fired ("" when none did)
+    rule: str = ""  # the rule's name
+    fix: str = ""  # the fix it proposed (kind=value)
+    recipe: Any = json_field(dict)  # the recipe this attempt built with
+    recipe_key: str = ""
+    seeded_from: str = ""  # the instance whose validated recipe seeded this one (repository memory)
+    image_name: str = ""
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class RepoRecipe(Record):
+    """Repository memory: the recipe that validated one instance, offered to the next ones of its repository."""
+
+    instance_id: str
+    repo: str
+    base_commit: str = ""
+    created_at: str = ""
+    recipe: Any = json_field(dict)
+    python_version: str = ""
+    attempts: int = 0
 
 
 @dataclass
@@ -391,7 +428,7 @@ class Release(Record):
 RECORD_TYPES: dict[str, type[Record]] = {
     t.__name__: t
     for t in (PullRequest, Task, Environment, Validation, ValidatedRecord, Attempt, CuratedRecord,
-              Trajectory, LLMCall, Reject, Release)
+              Trajectory, LLMCall, Reject, Release, BuildAttempt, RepoRecipe)
 }
 
 

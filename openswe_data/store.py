@@ -39,6 +39,8 @@ STAGES: dict[str, str] = {
     "prs": "PullRequest",
     "tasks": "Task",
     "environments": "Environment",
+    "build_attempts": "BuildAttempt",
+    "recipes": "RepoRecipe",
     "validations": "Validation",
     "records": "ValidatedRecord",
     "attempts": "Attempt",

@@ -113,7 +113,7 @@ def examples_workspace(tmp_path_factory: pytest.TempPathFactory):
     import time
 
     from openswe_data import engine
-    from openswe_data.build import build_environments
+    from openswe_data.repair import build_with_loop
     from openswe_data.collect import collect_dump
     from openswe_data.store import Workspace
     from openswe_data.validate import validate_environments
@@ -127,7 +127,7 @@ def examples_workspace(tmp_path_factory: pytest.TempPathFactory):
     timings = {}
     collect_dump([root / "prs.jsonl"], ws)
     t = time.monotonic()
-    timings["build"] = build_environments(ws, workers=2)
+    timings["build"] = build_with_loop(ws, workers=2)  # the closed loop, as `openswe build` runs it
     timings["build_seconds"] = time.monotonic() - t
     t = time.monotonic()
     timings["validate"] = validate_environments(ws, workers=2)

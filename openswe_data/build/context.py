@@ -15,7 +15,7 @@ from pathlib import Path
 
 from openswe_data import conventions as C
 from openswe_data import recipes
-from openswe_data.build.facts import SetupFacts
+from openswe_data.toolchains.python.facts import SetupFacts
 from openswe_data.build.network import build_network_args, network_dockerfile_lines
 from openswe_data.settings import Settings
 
@@ -33,8 +33,9 @@ class Context:
 
 
 def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *, install_project: bool,
-                      exclude_newer: str = "", template: str = TEMPLATE) -> str:
+                      exclude_newer: str = "", template: str = TEMPLATE, install_mode: str = "editable") -> str:
     return recipes.render("builders", template, {
+        "install_mode": install_mode,
         "base_image": base_image,
         "network_lines": network_lines,
         "system_packages": facts.system_packages,
@@ -87,7 +88,7 @@ def hash_tree(root: Path) -> str:
 
 def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: str, facts: SetupFacts,
              eval_script: str, settings: Settings | None = None, dockerfile: str | None = None,
-             exclude_newer: str = "") -> Context:
+             exclude_newer: str = "", install_mode: str = "editable") -> Context:
     """Write the context files next to the snapshot already in ``dest/testbed`` and hash everything.
 
     ``dockerfile`` overrides the template (the repair seam: an agent may supply its own);
@@ -103,7 +104,8 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
     for name, data in files.items():
         (dest / name).write_bytes(data)
     text = dockerfile or render_dockerfile(base_image, facts, network_dockerfile_lines(files),
-                                           install_project=installable(dest / "testbed"), exclude_newer=exclude_newer)
+                                           install_project=installable(dest / "testbed"), exclude_newer=exclude_newer,
+                                           install_mode=install_mode)
     (dest / "Dockerfile").write_text(text)
     h = hashlib.sha256()
     h.update(base_image_id.encode())

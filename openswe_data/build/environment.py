@@ -15,11 +15,14 @@ from pathlib import Path
 
 from openswe_data.build import base_images, evalscript
 from openswe_data.build.context import assemble
-from openswe_data.build.facts import choose_python, read_facts
+from openswe_data import toolchains
+from openswe_data.build.context import installable
+from openswe_data.build.recipe import Recipe
+from openswe_data.toolchains.python.facts import SetupFacts, choose_python
 from openswe_data.build.images import BuildFailure, BuiltImage, audit_image, build_image, image_tag
 from openswe_data.build.repair import FailedAttempt, Repairer, log_excerpt
 from openswe_data.build.repo_cache import RepoCache
-from openswe_data.build.targets import targeted_test_files, touched_paths
+from openswe_data.toolchains.python.targets import touched_paths
 from openswe_data.engine import labels
 from openswe_data.errors import OpensweError
 from openswe_data.logtext import cut
@@ -67,12 +70,21 @@ class _Prepared:
     snapshot_sha: str
     future: list[str]
     test_files: list[str]
-    facts: object
+    facts: SetupFacts
     python: str
     script: str
+    command: str
+    log_parser: str
 
 
-def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions) -> _Prepared | tuple[str, str]:
+def _compiled_sources_touched(patch: str) -> bool:
+    import re
+
+    return any(re.search(evalscript.COMPILED_PATTERN, p) for p in touched_paths(patch))
+
+
+def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
+             recipe: Recipe) -> _Prepared | tuple[str, str]:
     """Snapshot, patch checks, targets, setup facts, Python and eval script — or ``(reason, detail)``."""
     try:
         snapshot_sha = cache.snapshot(task.repo_url or task.repo, task.base_commit, ctx_dir / "testbed")
@@ -84,22 +96,40 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions)
         complaint = cache.check_applies(testbed, patch)
         if complaint:
             return "patch_does_not_apply", f"the {name} does not apply to {task.base_commit}: {complaint}"
-    test_files = task.test_files or targeted_test_files(task.test_patch, testbed)
+    toolchain = toolchains.select(testbed, recipe.runner)
+    test_files = task.test_files or toolchain.targets(task.test_patch, testbed)
     if not test_files:
         return "no_test_files", "the test patch touches no test module, and no test module uses what it changes"
     touched = touched_paths(task.test_patch)
     reset = [p for p in touched if (testbed / p).exists()]
-    facts = read_facts(testbed, test_files)
-    python = choose_python(facts, options.pythons or base_images.available_pythons())
-    script = evalscript.render_eval_script(task.test_patch, test_files, reset, [p for p in touched if p not in reset],
-                                           per_test_timeout=options.test_timeout)
-    return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script)
+    facts: SetupFacts = toolchain.read_facts(testbed, test_files)
+    for extra in recipe.extras:
+        facts.requirements += [r for r in facts.extras.get(extra, []) if r not in facts.requirements]
+    facts.requirements = recipe.apply_to_requirements(facts.requirements)
+    facts.system_packages += [p for p in recipe.system_packages if p not in facts.system_packages]
+    python = recipe.python or choose_python(facts, options.pythons or base_images.available_pythons())
+    command = toolchain.test_command(test_files, list(recipe.test_options))
+    rebuild = recipe.rebuild_compiled or _compiled_sources_touched(task.patch) or facts.has_c_extension
+    script = evalscript.render_eval_script(
+        task.test_patch, test_files, reset, [p for p in touched if p not in reset], command=command,
+        per_test_timeout=options.test_timeout,
+        rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed)) if rebuild else "",
+        pythonpath=pythonpath(testbed) if recipe.install_mode == "source" else "")
+    return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser)
+
+
+def pythonpath(testbed: Path) -> str:
+    """What ``PYTHONPATH`` a project run from its checkout needs: ``src/`` first in a src layout."""
+    from openswe_data import conventions as C
+
+    return f"{C.TESTBED}/src:{C.TESTBED}" if (testbed / "src").is_dir() else C.TESTBED
 
 
 def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path,
                       settings: Settings | None = None, options: BuildOptions | None = None,
-                      repairer: Repairer | None = None) -> Environment:
-    """Build ``task``'s environment; a failure at any step is an ``Environment`` with a reason."""
+                      repairer: Repairer | None = None, recipe: Recipe | None = None) -> Environment:
+    """Build ``task``'s environment with ``recipe`` (default: the heuristic one); a failure at any step is
+    an ``Environment`` with a reason."""
     from openswe_data import engine
 
     settings = settings or Settings()
@@ -114,12 +144,15 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
                            build_log=cut(f"{detail}\n{log}"), log_path=str(log_path),
                            build_seconds=time.monotonic() - start, **kw)  # type: ignore[arg-type]
 
-    prep = _prepare(task, cache, ctx_dir, options)
+    recipe = recipe or Recipe()
+    shutil.rmtree(ctx_dir, ignore_errors=True)  # a fresh context for every attempt
+    prep = _prepare(task, cache, ctx_dir, options, recipe)
     if isinstance(prep, tuple):
-        return failed(*prep)
+        return failed(*prep, recipe=recipe.model_dump(mode="json"))
     script = prep.script
-    common = dict(python_version=prep.python, test_files=prep.test_files, setup_facts=prep.facts.to_dict(),  # type: ignore[attr-defined]
-                  test_command=evalscript.test_command(prep.test_files), eval_script=script)
+    common = dict(python_version=prep.python, test_files=prep.test_files, setup_facts=prep.facts.to_dict(),
+                  test_command=prep.command, eval_script=script, log_parser=prep.log_parser,
+                  recipe=recipe.model_dump(mode="json"))
     try:
         base = base_images.ensure_base_images([prep.python], settings=settings)[prep.python]
         base_id = engine.client().images.get(base).id
@@ -133,13 +166,14 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     logs: list[str] = []
     for attempt in range(1, options.max_attempts + 1):
         attempts = attempt
-        problems = evalscript.check_eval_script(script, prep.test_files)
+        problems = evalscript.check_eval_script(script, prep.test_files, runner_word=toolchains.for_parser(prep.log_parser).runner_word)
         if problems:
             outcome: object = BuildFailure("eval_script_unsafe", "\n".join(problems), 0.0, problems[0])
         else:
             ctx = assemble(ctx_dir, base_image=base, base_image_id=base_id, snapshot_sha=prep.snapshot_sha,
-                           facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,  # type: ignore[arg-type]
-                           exclude_newer=rfc3339(task.created_at) if options.pin_to_pr_date else "")
+                           facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,
+                           exclude_newer=rfc3339(task.created_at) if options.pin_to_pr_date or recipe.pin_build_date else "",
+                           install_mode=recipe.install_mode)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),
                                   labels=labels("env", instance=task.instance_id, context_hash=ctx.content_hash),

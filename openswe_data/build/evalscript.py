@@ -12,30 +12,34 @@ import shlex
 
 from openswe_data import conventions as C
 from openswe_data import recipes
+from openswe_data.toolchains.python import OPTIONS_VAR
 
 TEMPLATE = "eval.sh.j2"
-OPTIONS_VAR = "OPENSWE_PYTEST_OPTS"
-"""The shell variable holding the options that depend on the image (per-test timeout, coverage off)."""
+COMPILED_PATTERN = r"\.(c|cc|cpp|cxx|h|hpp|pyx|pxd|pxi|f|f90|rs)$"
+"""Changed files matching this make the eval script rebuild compiled extensions before the tests."""
 PER_TEST_TIMEOUT = 60
 """Seconds one test may take before pytest-timeout fails it (0: no per-test timeout)."""
 
 
-def test_command(test_files: list[str]) -> str:
-    """The targeted pytest run: per-test results in a JUnit XML file and a ``-rA`` summary SWE-bench parses.
+def test_command(test_files: list[str], options: list[str] | None = None) -> str:
+    """The Python toolchain's targeted test command (kept here for callers that build scripts by hand)."""
+    from openswe_data.toolchains import get
 
-    Options after the repository's own ``addopts`` neutralise what is not about the tests: ``--maxfail``
-    undoes ``-x`` (every targeted test runs before the fix too), ``-p no:randomly`` keeps the order fixed,
-    ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests; the image-dependent ones (timeout,
-    ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``.
-    """
-    files = " ".join(shlex.quote(f) for f in test_files)
-    return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
-            f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH} ${OPTIONS_VAR} {files}")
+    return get("python").test_command(test_files, options)
+
+
+def rebuild_command(install_mode: str, installable: bool) -> str:
+    """How the eval script rebuilds compiled extensions after the patches, with no network (the build
+    requirements are in the image already, hence no build isolation)."""
+    if install_mode == "source" or not installable:
+        return "python setup.py build_ext --inplace"
+    target = "." if install_mode == "regular" else "-e ."
+    return f"pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation {target}"
 
 
 def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list[str], remove_paths: list[str],
                        *, command: str | None = None, template: str = TEMPLATE,
-                       per_test_timeout: int = PER_TEST_TIMEOUT) -> str:
+                       per_test_timeout: int = PER_TEST_TIMEOUT, rebuild: str = "", pythonpath: str = "") -> str:
     """The eval script for one instance.
 
     ``reset_paths`` are the files the test patch touches that exist at the base commit, ``remove_paths``
@@ -59,13 +63,16 @@ def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list
         "junit_path": C.JUNIT_PATH,
         "options_var": OPTIONS_VAR,
         "per_test_timeout": per_test_timeout,
+        "rebuild": rebuild,
+        "compiled_pattern": COMPILED_PATTERN,
+        "pythonpath": pythonpath,
     })
 
 
 _ESCAPES = re.compile(r"\|\|\s*(true|:)\b|;\s*(true|:)\s*$|\bexit\s+0\b|--co\b|--collect-only|\s-k\s+['\"]?not\b")
 
 
-def check_eval_script(script: str, test_files: list[str]) -> list[str]:
+def check_eval_script(script: str, test_files: list[str], *, runner_word: str = "pytest") -> list[str]:
     """Problems that would let ``script`` report success without running the targeted tests."""
     problems: list[str] = []
     lines = script.splitlines()
@@ -86,9 +93,9 @@ def check_eval_script(script: str, test_files: list[str]) -> list[str]:
     status_lines = [i for i, line in enumerate(lines) if C.TEST_EXIT_PREFIX in line]
     if not status_lines or not any(i > start for i in status_lines):
         problems.append("the test command's exit status is not recorded after it runs")
-    runs = [line for line in body if "pytest" in line]
+    runs = [line for line in body if runner_word in line]
     if not runs:
-        problems.append("no pytest command between the markers")
+        problems.append(f"no {runner_word} command between the markers")
     for line in body:
         if _ESCAPES.search(line):
             problems.append(f"between the markers, {line.strip()!r} could hide a failing or skipped test run")

@@ -28,8 +28,17 @@ def register(app: typer.Typer) -> None:
         pin_date: bool = typer.Option(False, "--pin-date", help="Resolve dependencies as of each PR's creation date (uv --exclude-newer)."),
         test_timeout: int = typer.Option(60, "--test-timeout", help="Seconds one test may run before it fails alone (pytest-timeout; 0: none)."),
         budget_usd: float = typer.Option(2.0, "--budget-usd", help="Most a repair may spend per instance."),
+        open_loop: bool = typer.Option(False, "--open-loop",
+                                       help="One heuristic build per task: no diagnosis, no rules, no validation probe."),
+        loop_attempts: int = typer.Option(5, "--loop-attempts", help="Turns of the closed loop per instance (build, probe, diagnose, fix)."),
+        loop_seconds: float = typer.Option(1800.0, "--loop-seconds", help="Wall time per instance after which no new turn starts."),
+        memory: bool = typer.Option(True, "--memory/--no-memory", help="Seed an instance with the recipe that validated its repository before."),
     ) -> None:
-        """Build a Docker environment for every task in the workspace (resumes; reuses unchanged images)."""
+        """Build a Docker environment for every task in the workspace (resumes; reuses unchanged images).
+
+        By default each build goes through the closed loop: build, a quick validation probe, and on an
+        environment failure a diagnosis by the rules in builders/rules and a rebuild with the fix, every turn
+        recorded in build_attempts."""
         from openswe_data.build import BuildOptions, build_environments
         from openswe_data.store import Workspace
 
@@ -44,9 +53,20 @@ def register(app: typer.Typer) -> None:
 
             model = load_scripted(repair_scripted) if repair_scripted else LitellmModel(repair_model)
             repairer = LLMRepairer(model, ws.stage("llm_calls"))
-        s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed,
-                               repairer=repairer)
-        out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}")
+        if not open_loop:
+            from openswe_data.repair import LoopOptions, build_with_loop
+
+            loop = LoopOptions(max_attempts=loop_attempts, max_seconds=loop_seconds, memory=memory)
+            s = build_with_loop(ws, ids=ids or None, workers=workers, options=opts, loop=loop,
+                                retry_failed=retry_failed, repairer=repairer)
+            out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}; valid in the loop's probe "
+                f"{s.valid_in_loop}, rescued by a rule {s.rescued}, seeded from memory {s.seeded}")
+            for rule, n in sorted(s.rules.items(), key=lambda kv: -kv[1]):
+                out(f"  rule {rule}: fired {n}")
+        else:
+            s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed,
+                                   repairer=repairer)
+            out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}")
         for reason, n in sorted(s.reasons.items(), key=lambda kv: -kv[1]):
             out(f"  {reason}: {n}")
 

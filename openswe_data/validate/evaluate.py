@@ -17,7 +17,8 @@ from pathlib import Path
 from openswe_data.curate.grading import Grade
 from openswe_data.errors import ValidateError
 from openswe_data.records import ValidatedRecord
-from openswe_data.validate.parse import OK_STATUSES as OK, parse_result
+from openswe_data import toolchains
+from openswe_data.toolchains.python.pytest_results import OK_STATUSES as OK
 from openswe_data.validate.runner import Limits, run_eval
 
 
@@ -39,7 +40,7 @@ class DockerGrader:
             return Grade(resolved=False, reason="timeout", log=result.log)
         if result.oom_killed:
             return Grade(resolved=False, reason="oom", log=result.log)
-        run = parse_result(result, record.test_files)
+        run = toolchains.parser(record.log_parser or "pytest")(result, record.test_files)
         if not run.tests:
             return Grade(resolved=False, reason="tests_did_not_run", log=result.log)
         wanted = list(record.FAIL_TO_PASS) + list(record.PASS_TO_PASS)

@@ -14,7 +14,7 @@ from openswe_data.errors import ValidateError
 from openswe_data.records import Environment, Validation, ValidatedRecord
 from openswe_data.store import Workspace
 from openswe_data.validate.instance import explain_runs
-from openswe_data.validate.parse import OK_STATUSES
+from openswe_data.toolchains.python.pytest_results import OK_STATUSES
 
 _MARK = {"PASSED": "P", "XFAIL": "x", "FAILED": "F", "ERROR": "E", "SKIPPED": "s"}
 MAX_ROWS = 200

@@ -15,9 +15,10 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from openswe_data.validate.parse import ERROR, FAILED, OK_STATUSES as OK, ParsedRun, parse_result
+from openswe_data.toolchains.python.pytest_results import ERROR, FAILED, OK_STATUSES as OK, ParsedRun, parse_result
 from openswe_data.validate.runner import RunResult
 
 MISSING = "MISSING"
@@ -29,9 +30,11 @@ class Side:
     test_files: list[str] = field(default_factory=list)
     runs: list[RunResult] = field(default_factory=list)
     parsed: list[ParsedRun] = field(default_factory=list)
+    parse: Callable[..., ParsedRun] = parse_result
+    """The parser the record's ``log_parser`` names (``openswe_data.toolchains.parser``)."""
 
     def add(self, run: RunResult) -> ParsedRun:
-        p = parse_result(run, self.test_files)
+        p = self.parse(run, self.test_files)
         self.runs.append(run)
         self.parsed.append(p)
         return p

@@ -14,12 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from openswe_data.build.targets import changed_test_names
+from openswe_data import toolchains
 from openswe_data.logtext import cut
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.validate.grade import Side, Verdict, grade
-from openswe_data.validate.parse import reported_by_runner
+from openswe_data.toolchains.python.pytest_results import reported_by_runner
 from openswe_data.validate.runner import Limits, RunResult, run_eval
 
 
@@ -65,7 +65,8 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
                          options: ValidateOptions | None = None) -> tuple[Validation, ValidatedRecord]:
     options = options or ValidateOptions()
     start = time.monotonic()
-    before, after = Side(list(env.test_files)), Side(list(env.test_files))
+    parse = toolchains.parser(env.log_parser or "pytest")
+    before, after = Side(list(env.test_files), parse=parse), Side(list(env.test_files), parse=parse)
 
     def run(side: Side, name: str, patch: str) -> None:
         # the checked eval script is the one that runs (never a different /eval.sh baked into the image)
@@ -82,7 +83,8 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
             run(after, "after", task.patch)
             if before.flaky() and after.flaky() and len(before.runs) >= options.k:
                 break  # both sides already proved flaky; more runs change nothing
-    verdict = grade(before, after, k=options.k, changed=changed_test_names(task.test_patch))
+    toolchain = toolchains.for_parser(env.log_parser or "pytest")
+    verdict = grade(before, after, k=options.k, changed=toolchain.changed_tests(task.test_patch))
     if verdict.valid and (ghosts := _unreported(verdict, after)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")
@@ -142,7 +144,7 @@ def join_record(task: Task, env: Environment, validation: Validation) -> Validat
 
 def explain_runs(log_dir: Path, test_files: list[str]) -> dict[str, list[dict[str, object]]]:
     """The kept runs of one instance, re-read from its log folder: side -> [{file paths, parsed run}]."""
-    from openswe_data.validate.parse import parse_log
+    from openswe_data.toolchains.python.pytest_results import parse_log
 
     out: dict[str, list[dict[str, object]]] = {}
     for name in ("before", "after"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from openswe_data.build.facts import choose_python, read_facts
-from openswe_data.build.targets import targeted_test_files
+from openswe_data.toolchains.python.facts import choose_python, read_facts
+from openswe_data.toolchains.python.targets import targeted_test_files
 
 AVAILABLE = ["3.9", "3.11", "3.13"]
 
@@ -88,7 +88,7 @@ def test_tox_deps_under_a_non_python_factor_are_left_out_not_passed_to_pip_verba
 
 
 def test_quoted_non_ascii_paths_are_read_as_text():
-    from openswe_data.build.targets import touched_paths
+    from openswe_data.toolchains.python.targets import touched_paths
 
     patch = ('diff --git "a/tests/test_\\303\\251t\\303\\251.py" "b/tests/test_\\303\\251t\\303\\251.py"\n'
              'new file mode 100644\n--- /dev/null\n+++ "b/tests/test_\\303\\251t\\303\\251.py"\n@@ -0,0 +1 @@\n+x = 1\n')

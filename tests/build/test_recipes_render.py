@@ -6,7 +6,7 @@ import pytest
 
 from openswe_data.build.context import render_dockerfile
 from openswe_data.build.evalscript import render_eval_script
-from openswe_data.build.facts import SetupFacts
+from openswe_data.toolchains.python.facts import SetupFacts
 from openswe_data.errors import RecipeError
 from openswe_data import recipes
 

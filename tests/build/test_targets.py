@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openswe_data.build.targets import is_test_module, pytest_settings, targeted_test_files
+from openswe_data.toolchains.python.targets import is_test_module, pytest_settings, targeted_test_files
 
 
 def diff(path: str, added: str, *, new: bool = False) -> str:
@@ -61,7 +61,7 @@ def test_a_patch_with_nothing_any_test_uses_targets_nothing(tmp_path):
 
 
 def test_changed_test_names_are_the_functions_and_classes_the_patch_adds_or_edits():
-    from openswe_data.build.targets import changed_test_names
+    from openswe_data.toolchains.python.targets import changed_test_names
 
     patch = ("diff --git a/tests/test_a.py b/tests/test_a.py\n--- a/tests/test_a.py\n+++ b/tests/test_a.py\n"
              "@@ -1,6 +1,8 @@ class TestOld:\n def test_kept():\n     assert True\n \n def test_edited():\n"

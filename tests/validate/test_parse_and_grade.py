@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openswe_data import conventions as C
 from openswe_data.validate.grade import Side, grade
-from openswe_data.validate.parse import parse_result
+from openswe_data.toolchains.python.pytest_results import parse_result
 from openswe_data.validate.runner import RunResult
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest">

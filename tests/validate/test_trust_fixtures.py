@@ -10,7 +10,7 @@ import pytest
 
 from openswe_data.records import Environment, ValidatedRecord
 from openswe_data.validate.instance import run_files
-from openswe_data.validate.parse import reported_by_runner
+from openswe_data.toolchains.python.pytest_results import reported_by_runner
 
 from trust_projects import EXPECTED, PROJECTS, make_task  # type: ignore[import-not-found]
 

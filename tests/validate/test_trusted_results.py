@@ -14,7 +14,7 @@ from pathlib import Path
 from openswe_data import conventions as C
 from openswe_data.reasons import fault_of
 from openswe_data.validate.grade import Side, grade
-from openswe_data.validate.parse import parse_result, parse_ra, reported_by_runner, split_summary_line
+from openswe_data.toolchains.python.pytest_results import parse_result, parse_ra, reported_by_runner, split_summary_line
 from openswe_data.validate.runner import RunResult
 
 IDS_MODULE = '''

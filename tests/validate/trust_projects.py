@@ -8,10 +8,9 @@ the targeted test files.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
+import git_projects  # type: ignore[import-not-found]
 from openswe_data.records import Task
 
 PYTEST_INI = "[pytest]\npythonpath = .\n"
@@ -110,41 +109,7 @@ EXPECTED: dict[str, dict[str, object]] = {
                  "FAIL_TO_PASS": [], "PASS_TO_PASS": ["tests/test_double.py::test_double"]},
 }
 
-_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, env={**os.environ, **_ENV}, check=True,
-                          capture_output=True, text=True).stdout
-
-
-def _write(repo: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text, encoding="utf-8")
-
-
-def _diff(repo: Path, files: dict[str, str]) -> str:
-    _write(repo, files)
-    _git(repo, "add", "-A")
-    patch = _git(repo, "diff", "--cached", "HEAD")
-    _git(repo, "reset", "-q", "--hard", "HEAD")
-    return patch
-
 
 def make_task(name: str, root: Path) -> Task:
-    """Project ``name`` as a real git repository under ``root`` and the task of its fix."""
-    spec = PROJECTS[name]
-    repo = root / name
-    repo.mkdir(parents=True)
-    _git(repo, "init", "-q", "-b", "main")
-    _write(repo, spec["base"])
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "base")
-    base = _git(repo, "rev-parse", "HEAD").strip()
-    return Task(instance_id=f"trust__{name}-1", repo=f"trust/{name}", base_commit=base,
-                patch=_diff(repo, spec["gold"]), test_patch=_diff(repo, spec["tests"]),
-                problem_statement=f"fix {name}", pull_number=1, created_at="2024-01-02T00:00:00Z",
-                repo_url=str(repo))
+    """Trust project ``name`` as a real git repository under ``root`` and the task of its fix."""
+    return git_projects.make_task(name, root, PROJECTS[name])

@@ -40,6 +40,11 @@ class SetupFacts:
     requirements: list[str] = field(default_factory=list)
     system_packages: list[str] = field(default_factory=list)
     test_files: list[str] = field(default_factory=list)
+    extras: dict[str, list[str]] = field(default_factory=dict)
+    """Every optional-dependency extra and PEP 735 dependency group, name -> requirements (a recipe's
+    ``install_extra`` adds one; the test-named ones are already in ``requirements``)."""
+    packages: list[str] = field(default_factory=list)
+    """Top-level names the project itself provides (packages and modules at the root, ``src/``, ``lib/``)."""
     has_c_extension: bool = False
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -108,6 +113,11 @@ def _from_pyproject(root: Path, facts: SetupFacts) -> None:
     _add(facts.requirements, [d for d in project.get("dependencies", []) if isinstance(d, str)])
     extras = project.get("optional-dependencies", {}) or {}
     own = _canonical(project.get("name", ""))
+    groups_all = data.get("dependency-groups", {}) or {}
+    for table in (extras, groups_all):
+        for name, reqs in table.items() if isinstance(table, dict) else ():
+            if isinstance(reqs, list):
+                facts.extras.setdefault(str(name), [d for d in reqs if isinstance(d, str) and _req_name(d) != own])
     for name in TEST_EXTRAS:  # "pkg[test]" inside pkg's own extras refers to itself: skip it
         _add(facts.requirements, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own])
     _classifiers(project.get("classifiers", []), facts)
@@ -138,6 +148,8 @@ def _from_setup_cfg(root: Path, facts: SetupFacts) -> None:
     if cfg.has_option("options", "install_requires"):
         _add(facts.requirements, cfg.get("options", "install_requires").splitlines())
     if cfg.has_section("options.extras_require"):
+        for name in cfg.options("options.extras_require"):
+            facts.extras.setdefault(name, [x.strip() for x in cfg.get("options.extras_require", name).splitlines() if x.strip()])
         for name in TEST_EXTRAS:
             if cfg.has_option("options.extras_require", name):
                 _add(facts.requirements, cfg.get("options.extras_require", name).splitlines())
@@ -179,6 +191,9 @@ def _from_setup_py(root: Path, facts: SetupFacts) -> None:
             if kw.arg == "install_requires" and isinstance(value, (list, tuple)):
                 _add(facts.requirements, [v for v in value if isinstance(v, str)])
             elif kw.arg == "extras_require" and isinstance(value, dict):
+                for name, reqs in value.items():
+                    if isinstance(reqs, (list, tuple)):
+                        facts.extras.setdefault(str(name), [v for v in reqs if isinstance(v, str)])
                 for name in TEST_EXTRAS:
                     _add(facts.requirements, [v for v in value.get(name, []) if isinstance(v, str)])
             elif kw.arg == "python_requires" and isinstance(value, str) and not facts.python_constraint:
@@ -259,9 +274,23 @@ def _python_version_file(root: Path, facts: SetupFacts) -> None:
             facts.sources["python_pin"] = ".python-version"
 
 
+def project_packages(root: Path) -> list[str]:
+    """Top-level import names the project provides: packages and modules at the root, ``src/`` or ``lib/``."""
+    names: set[str] = set()
+    for base in (root, root / "src", root / "lib"):
+        if not base.is_dir():
+            continue
+        for p in base.iterdir():
+            if p.is_dir() and (p / "__init__.py").is_file():
+                names.add(p.name)
+            elif p.is_file() and p.suffix in (".py", ".pyx") and p.stem not in ("setup", "conftest", "noxfile", "tasks"):
+                names.add(p.stem)
+    return sorted(names)
+
+
 def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
     """Setup facts of the tree at ``root``; ``test_files`` come from the task's test patch."""
-    facts = SetupFacts(test_files=list(test_files or []))
+    facts = SetupFacts(test_files=list(test_files or []), packages=project_packages(root))
     _from_pyproject(root, facts)
     _from_setup_cfg(root, facts)
     _from_setup_py(root, facts)

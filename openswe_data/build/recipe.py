@@ -1,0 +1,158 @@
+"""Recipes and fixes: what the closed loop may change about how one instance is built and tested.
+
+A ``Recipe`` is the overlay on the setup facts that one attempt builds with (empty: the heuristic build). A
+``Fix`` is one change from a small, typed vocabulary — the only things a diagnosis rule (or, later, an
+agent) can ask for. Keeping the vocabulary small and typed is what makes every attempt reproducible, every
+rule testable and a validated recipe reusable for the next instance of the same repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+InstallMode = Literal["editable", "regular", "no_build_isolation", "source"]
+
+
+class Fix(BaseModel):
+    """Exactly one change. Requirement strings are PEP 508 (``name>=1``); names compare canonically."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    add_system_package: str | None = None
+    """A Debian package (a compiler, a ``-dev`` header package, a tool the tests call)."""
+    add_requirement: str | None = None
+    """A Python requirement the tests need and no manifest lists."""
+    drop_requirement: str | None = None
+    """A requirement (by name) that cannot be installed and the tests do not need."""
+    pin_requirement: str | None = None
+    """A requirement with a version constraint replacing any listed one (``pytest<8``)."""
+    install_extra: str | None = None
+    """An optional-dependency extra or PEP 735 dependency group whose requirements the tests import."""
+    install_mode: InstallMode | None = None
+    """How the project itself is installed: ``editable`` (default), ``regular``, ``no_build_isolation``
+    (legacy ``setup.py`` projects whose build needs what is installed), ``source`` (not installed at all:
+    run from the checkout with ``PYTHONPATH``, for a backend that cannot build here)."""
+    pin_build_date: bool | None = None
+    """Resolve every requirement, build requirements included, as of the pull request's date."""
+    python: str | None = None
+    """A Python version (``3.9``), or ``older`` / ``newer`` than the one that failed."""
+    test_option: str | None = None
+    """An option added to the test command (``-p no:warnings``)."""
+    rebuild_compiled: bool | None = None
+    """Rebuild compiled extensions in the eval script after the patches are applied."""
+    runner: str | None = None
+    """Switch the test runner (``pytest``, ``unittest``)."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Fix:
+        set_fields = [k for k, v in self.model_dump().items() if v is not None]
+        if len(set_fields) != 1:
+            raise ValueError(f"a fix changes exactly one thing, this one sets {set_fields or 'nothing'}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k, v in self.model_dump().items() if v is not None)
+
+    @property
+    def value(self) -> object:
+        return getattr(self, self.kind)
+
+    def describe(self) -> str:
+        return f"{self.kind}={self.value}"
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(req: str) -> str:
+    m = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+    return canonical(m.group(1)) if m else ""
+
+
+class Recipe(BaseModel):
+    """The overlay one attempt builds with; ``Recipe()`` is the heuristic build."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    python: str | None = None
+    system_packages: tuple[str, ...] = ()
+    add_requirements: tuple[str, ...] = ()
+    drop_requirements: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
+    install_mode: InstallMode = "editable"
+    pin_build_date: bool = False
+    test_options: tuple[str, ...] = ()
+    rebuild_compiled: bool = False
+    runner: str = "pytest"
+    fixes: tuple[str, ...] = ()
+    """The fixes applied so far, in order (what the attempt records say)."""
+
+    def key(self) -> str:
+        """A short hash of everything but the history: two recipes with the same key build the same."""
+        data = self.model_dump(exclude={"fixes"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+    def with_fix(self, fix: Fix, *, failed_python: str = "", pythons: tuple[str, ...] = ()) -> Recipe:
+        """This recipe with ``fix`` applied; ``failed_python`` and ``pythons`` resolve ``older``/``newer``."""
+        changes: dict[str, object] = {"fixes": (*self.fixes, fix.describe())}
+        k, v = fix.kind, fix.value
+        if k == "add_system_package":
+            changes["system_packages"] = _plus(self.system_packages, str(v))
+        elif k == "add_requirement":
+            changes["add_requirements"] = _plus(self.add_requirements, str(v))
+        elif k == "drop_requirement":
+            changes["drop_requirements"] = _plus(self.drop_requirements, requirement_name(str(v)))
+            changes["add_requirements"] = tuple(r for r in self.add_requirements
+                                                if requirement_name(r) != requirement_name(str(v)))
+        elif k == "pin_requirement":
+            name = requirement_name(str(v))
+            changes["drop_requirements"] = _plus(self.drop_requirements, name)
+            changes["add_requirements"] = _plus(tuple(r for r in self.add_requirements if requirement_name(r) != name),
+                                                str(v))
+        elif k == "install_extra":
+            changes["extras"] = _plus(self.extras, str(v))
+        elif k == "install_mode":
+            changes["install_mode"] = v
+        elif k == "pin_build_date":
+            changes["pin_build_date"] = bool(v)
+        elif k == "python":
+            changes["python"] = _python(str(v), failed_python, pythons)
+        elif k == "test_option":
+            changes["test_options"] = _plus(self.test_options, str(v))
+        elif k == "rebuild_compiled":
+            changes["rebuild_compiled"] = bool(v)
+        elif k == "runner":
+            changes["runner"] = str(v)
+        return self.model_copy(update=changes)
+
+    def apply_to_requirements(self, requirements: list[str]) -> list[str]:
+        """The manifest's requirements with this recipe's drops and additions."""
+        dropped = set(self.drop_requirements)
+        out = [r for r in requirements if requirement_name(r) not in dropped]
+        return out + [r for r in self.add_requirements if r not in out]
+
+
+def _plus(items: tuple[str, ...], item: str) -> tuple[str, ...]:
+    return items if item in items else (*items, item)
+
+
+def _python(value: str, failed: str, pythons: tuple[str, ...]) -> str | None:
+    """``older``/``newer``: the nearest base version below/above ``failed``; a version stands as it is."""
+    if value not in ("older", "newer"):
+        return value
+
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in v.split("."))
+
+    ordered = sorted(pythons, key=key)
+    if failed not in ordered:
+        return None
+    i = ordered.index(failed) + (-1 if value == "older" else 1)
+    return ordered[i] if 0 <= i < len(ordered) else None

@@ -1,0 +1,136 @@
+"""The closed loop, per task: build -> validate -> diagnose -> repair -> rebuild / re-validate.
+
+Input: a ``Task``. Output: the ``Environment`` of the last attempt (what the validate stage then grades in
+full) and one ``BuildAttempt`` per turn. Each turn builds with a ``Recipe``; a failure — of the build, or a
+validation that is the environment's fault (or a task-looking one whose log blames the environment) — is
+diagnosed by the rules (``builders/rules``), and the first fix that yields a recipe not tried yet is the
+next turn. Bounded by attempts and wall time. Images are reused when the Dockerfile and context are
+unchanged (a content hash), so a fix that only changes the eval script rebuilds only its last layer.
+
+Repository memory seeds the first turn with the recipe that validated the nearest earlier instance of the
+same repository; when that recipe fails and nothing diagnoses it, the loop starts over from the heuristic.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openswe_data.build.environment import BuildOptions, build_environment
+from openswe_data.build.recipe import Recipe
+from openswe_data.build.repair import Repairer
+from openswe_data.build.repo_cache import RepoCache
+from openswe_data.logtext import cut
+from openswe_data.reasons import fault_of
+from openswe_data.records import BuildAttempt, Environment, Task
+from openswe_data.repair.rules import diagnose
+from openswe_data.settings import Settings
+from openswe_data.validate.instance import ValidateOptions, validate_environment
+
+UNFIXABLE = ("patch_does_not_apply", "no_test_files", "base_commit_missing", "repo_unavailable",
+             "eval_script_unsafe", "leak", "internal_error", "unreported_test_id", "base_image_unavailable")
+"""Reasons no recipe change can rescue."""
+
+
+@dataclass
+class LoopOptions:
+    max_attempts: int = 5
+    """Turns per instance, the first included."""
+    max_seconds: float = 1800.0
+    """Wall time per instance after which no new turn starts."""
+    memory: bool = True
+    """Seed the first turn with the repository's remembered recipe."""
+    probe: ValidateOptions = field(default_factory=lambda: ValidateOptions(reruns=0, k=1))
+    """The quick validation each built turn gets (one run a side; the validate stage then runs the gate)."""
+
+
+@dataclass
+class LoopResult:
+    environment: Environment
+    attempts: list[BuildAttempt]
+    valid: bool
+    recipe: Recipe
+
+
+def _failure_text(env: Environment, log_dir: Path) -> str:
+    path = Path(env.log_path) if env.log_path else None
+    text = path.read_text(errors="replace") if path and path.is_file() else env.build_log
+    return text[-60_000:]
+
+
+def _validation_text(detail: str, log_dir: Path) -> str:
+    parts = [detail]
+    for name in ("after-1", "before-1"):
+        for suffix in (".stdout", ".log"):
+            p = log_dir / f"{name}{suffix}"
+            if p.is_file():
+                parts.append(p.read_text(errors="replace")[-40_000:])
+                break
+    return "\n".join(parts)
+
+
+def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, settings: Settings | None = None,
+             options: BuildOptions | None = None, loop: LoopOptions | None = None,
+             seed: tuple[Recipe, str] | None = None, repairer: Repairer | None = None) -> LoopResult:
+    """Run the closed loop for ``task``; ``seed`` is ``(recipe, instance it validated)`` from memory."""
+    loop = loop or LoopOptions()
+    options = options or BuildOptions()
+    start = time.monotonic()
+    recipe, seeded_from = seed if (seed and loop.memory) else (Recipe(), "")
+    tried: set[str] = set()
+    attempts: list[BuildAttempt] = []
+    env: Environment | None = None
+    valid = False
+    for n in range(1, loop.max_attempts + 1):
+        tried.add(recipe.key())
+        turn_start = time.monotonic()
+        turn_dir = log_dir / f"attempt-{n}"
+        turn_dir.mkdir(parents=True, exist_ok=True)
+        env = build_environment(task, cache=cache, work=work, log_dir=turn_dir, settings=settings,
+                                options=options, repairer=repairer, recipe=recipe)
+        attempt = BuildAttempt(instance_id=task.instance_id, attempt=n, repo=task.repo,
+                               recipe=recipe.model_dump(mode="json"), recipe_key=recipe.key(),
+                               seeded_from=seeded_from, image_name=env.image_name)
+        if env.status != "built":
+            attempt.stage, attempt.outcome, attempt.reason = "build", "failed", env.reason
+            text = _failure_text(env, turn_dir)
+        else:
+            validation, _ = validate_environment(env, task, log_dir=turn_dir, options=loop.probe)
+            attempt.stage, attempt.outcome, attempt.reason = "validate", validation.verdict, validation.reason
+            attempt.detail = cut(validation.reason_detail, 2000)
+            text = _validation_text(validation.reason_detail, turn_dir)
+            valid = validation.verdict == "valid"
+        attempt.fault = fault_of(attempt.reason)
+        attempt.seconds = time.monotonic() - turn_start
+        attempts.append(attempt)
+        if valid or attempt.reason in UNFIXABLE:
+            break
+        context = {"project_modules": set((env.setup_facts or {}).get("packages", []))}
+        proposals = diagnose(attempt.stage, attempt.reason, text, context)
+        next_recipe = None
+        for p in proposals:
+            candidate = recipe.with_fix(p.fix, failed_python=env.python_version,
+                                        pythons=tuple(options.pythons) or _pythons())
+            if candidate.key() not in tried:
+                attempt.diagnosis, attempt.rule, attempt.fix = p.diagnosis, p.rule, p.fix.describe()
+                next_recipe = candidate
+                break
+        if next_recipe is None and seeded_from and Recipe().key() not in tried:
+            next_recipe, seeded_from = Recipe(), ""  # the remembered recipe failed: the normal loop from scratch
+            attempt.diagnosis = "seed_failed"
+        if next_recipe is None or time.monotonic() - start > loop.max_seconds:
+            break
+        recipe = next_recipe
+    assert env is not None
+    env.attempts = len(attempts)
+    env.build_seconds = time.monotonic() - start
+    if len(attempts) > 1 and env.build_method == "heuristic":
+        env.build_method = "rules"
+    return LoopResult(env, attempts, valid, recipe)
+
+
+def _pythons() -> tuple[str, ...]:
+    from openswe_data.build import base_images
+
+    return tuple(base_images.available_pythons())

@@ -1,0 +1,150 @@
+"""Diagnosis rules: recipe files (``builders/rules/*.yaml``) that turn a failure's log into a named
+diagnosis and one typed fix, at no cost.
+
+Input: where the attempt failed (``build`` or ``validate``), its reason, the log text, and context sets
+about the repository (``project_modules``: the top-level names the project itself provides). Output: the
+proposals of every rule that fires, in file order. A maintainer adds a rule without touching Python; the
+fix must be one of ``openswe_data.build.recipe.Fix``'s kinds, checked when the rules are loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from openswe_data import recipes
+from openswe_data.build.recipe import Fix
+from openswe_data.errors import RecipeError
+
+RULES_FOLDER = "rules"
+MAPS_FILE = "rules/maps.yaml"
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    """A unique, stable name: attempt records and reports count by it."""
+    stage: Literal["build", "validate"]
+    """Which failures it reads: an image build's log, or a validation's runs."""
+    pattern: str
+    """A regular expression (multiline) searched in the log; its named groups feed ``fix``."""
+    diagnosis: str
+    """The named cause (``missing_c_header``)."""
+    fix: dict[str, Any]
+    """One ``Fix`` field; string values may name the pattern's groups as ``{group}``."""
+    reasons: list[str] = []
+    """Only failures with one of these reasons (empty: any)."""
+    lookup: dict[str, str] = {}
+    """group -> a table of ``rules/maps.yaml`` the matched name is translated through."""
+    unless: dict[str, str] = {}
+    """group -> a context set: the rule does not fire when the matched name is in it."""
+    only_if: dict[str, str] = {}
+    """group -> a context set: the rule fires only when the matched name is in it."""
+    example: str
+    """A log excerpt this rule must diagnose (tests/repair run every rule on its own example)."""
+    expect: dict[str, Any]
+    """The fix the rule must propose for ``example`` (with its groups filled in)."""
+    example_context: dict[str, list[str]] = {}
+    """Context sets for ``example`` (``project_modules``), when the rule reads them."""
+    note: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value, re.M)
+        return value
+
+
+@dataclass(frozen=True)
+class Proposal:
+    rule: str
+    diagnosis: str
+    fix: Fix
+
+
+@lru_cache(maxsize=8)
+def load_rules(explicit: str | None = None) -> tuple[Rule, ...]:
+    """Every rule of ``builders/rules/*.yaml`` (``maps.yaml`` aside), in file-name then file order."""
+    import yaml
+
+    out: list[Rule] = []
+    files = recipes.listing("builders", explicit=explicit)
+    for rel in sorted(n for n in files if n.startswith(f"{RULES_FOLDER}/") and n.endswith(".yaml") and n != MAPS_FILE):
+        data = yaml.safe_load(files[rel].read_text()) or {}
+        for i, raw in enumerate(data.get("rules", [])):
+            try:
+                rule = Rule.model_validate(raw)
+                Fix.model_validate({k: (re.sub(r"\{\w+\}", "x", v) if isinstance(v, str) else v) for k, v in rule.fix.items()})
+            except ValidationError as exc:
+                raise RecipeError(f"builders/{rel}: rule {i + 1} is malformed: {exc.errors()[0]['msg']}",
+                                  hint="see builders/README.md, section rules/") from None
+            out.append(rule)
+    names = [r.name for r in out]
+    if len(names) != len(set(names)):
+        raise RecipeError("builders/rules: two rules share a name", hint="rule names must be unique")
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def load_maps(explicit: str | None = None) -> dict[str, dict[str, str]]:
+    import yaml
+
+    return yaml.safe_load(recipes.find("builders", MAPS_FILE, explicit=explicit).read_text()) or {}
+
+
+def _translate(name: str, table: dict[str, str]) -> str | None:
+    if name in table and name != "_default":
+        return str(table[name])
+    default = table.get("_default", "absent")
+    if default == "same":
+        return name
+    if default == "dashes":
+        return name.replace("_", "-")
+    return None
+
+
+def _fire(rule: Rule, m: re.Match[str], context: dict[str, set[str]], maps: dict[str, dict[str, str]]) -> Fix | None:
+    groups = {k: (v or "") for k, v in m.groupdict().items()}
+    for group, ctx in rule.unless.items():
+        if groups.get(group) and groups[group] in context.get(ctx, set()):
+            return None
+    for group, ctx in rule.only_if.items():
+        if groups.get(group, "") not in context.get(ctx, set()):
+            return None
+    if rule.lookup:
+        translated = False
+        for group, table in rule.lookup.items():
+            if groups.get(group):
+                value = _translate(groups[group], maps.get(table, {}))
+                if value is None:
+                    return None
+                groups[group], translated = value, True
+        if not translated:
+            return None
+    try:
+        values = {k: (v.format(**groups) if isinstance(v, str) else v) for k, v in rule.fix.items()}
+        return Fix.model_validate(values)
+    except (KeyError, ValueError, ValidationError):
+        return None
+
+
+def diagnose(stage: str, reason: str, text: str, context: dict[str, set[str]] | None = None,
+             *, rules: tuple[Rule, ...] | None = None) -> list[Proposal]:
+    """Every proposal the rules make for a failure at ``stage`` with ``reason`` and log ``text``."""
+    rules = load_rules() if rules is None else rules
+    maps = load_maps()
+    out: list[Proposal] = []
+    for rule in rules:
+        if rule.stage != stage or (rule.reasons and reason not in rule.reasons):
+            continue
+        for m in re.finditer(rule.pattern, text, re.M):
+            fix = _fire(rule, m, context or {}, maps)
+            if fix is not None:
+                out.append(Proposal(rule.name, rule.diagnosis, fix))
+                break
+    return out

@@ -1,0 +1,66 @@
+"""The Python toolchain: setup facts from packaging files, targets from the test patch and pytest's own
+configuration, the pytest command, and results from the runner's JUnit file (``-rA`` as the fallback).
+
+Modules: ``facts`` (what to install, which Python), ``targets`` (which test modules to run, which tests a
+patch changes), ``pytest_results`` (a run -> per-test statuses). The command's options that undo
+repository settings which are not about tests are explained in ``test_command``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+from openswe_data import conventions as C
+from openswe_data.toolchains.python import pytest_results
+
+OPTIONS_VAR = "OPENSWE_PYTEST_OPTS"
+"""The shell variable holding the options that depend on the image (per-test timeout, coverage off)."""
+
+PARSERS = {"pytest": pytest_results.parse_result}
+"""``log_parser`` name -> parse function of a ``RunResult``."""
+
+
+class PythonToolchain:
+    name = "python"
+    runner_word = "pytest"
+
+    def __init__(self, runner: str = "pytest") -> None:
+        if runner not in PARSERS:
+            from openswe_data.errors import BuildError
+
+            raise BuildError(f"the Python toolchain has no runner {runner!r}", hint=f"runners: {', '.join(PARSERS)}")
+        self.runner = runner
+        self.log_parser = runner
+
+    def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any:
+        from openswe_data.toolchains.python.facts import read_facts
+
+        return read_facts(root, test_files)
+
+    def targets(self, test_patch: str, root: Path | None = None) -> list[str]:
+        from openswe_data.toolchains.python.targets import targeted_test_files
+
+        return targeted_test_files(test_patch, root)
+
+    def changed_tests(self, test_patch: str) -> set[str]:
+        from openswe_data.toolchains.python.targets import changed_test_names
+
+        return changed_test_names(test_patch)
+
+    def test_command(self, targets: list[str], options: list[str] | None = None) -> str:
+        """The targeted pytest run: per-test results in a JUnit XML file and a ``-rA`` summary SWE-bench parses.
+
+        Options after the repository's own ``addopts`` neutralise what is not about the tests: ``--maxfail``
+        undoes ``-x`` (every targeted test runs before the fix too), ``-p no:randomly`` keeps the order fixed,
+        ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests; the image-dependent ones (timeout,
+        ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``; ``options`` are a recipe's own additions.
+        """
+        files = " ".join(shlex.quote(f) for f in targets)
+        extra = "".join(f" {shlex.quote(o)}" for o in options or [])
+        return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
+                f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
+
+    def parse(self, result: object, test_files: list[str] | tuple[str, ...] = ()) -> Any:
+        return PARSERS[self.log_parser](result, test_files)

@@ -1,0 +1,92 @@
+"""Fixture projects for the closed build loop: each reproduces a general mechanism real repositories need,
+fails with the heuristic recipe, and must end valid through the loop — with the rule that rescued it
+recorded (``RESCUED_BY``; ``None`` where the heuristic build itself now handles the mechanism)."""
+
+from __future__ import annotations
+
+PYTEST_INI = "[pytest]\npythonpath = .\n"
+
+PROJECTS: dict[str, dict[str, dict[str, str]]] = {
+    # a test uses a pytest plugin's fixture that no manifest lists
+    "mocker": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "import os\n\n\ndef home():\n    return os.environ.get('HOME', '')\n"},
+        "gold": {"pkg/__init__.py": "import os\n\n\ndef home():\n    return os.environ.get('HOME', '/')\n"},
+        "tests": {"tests/test_home.py": ("import os\n\nfrom pkg import home\n\n\ndef test_home_defaults_to_root(mocker):\n"
+                                         "    mocker.patch.dict(os.environ, {}, clear=True)\n    assert home() == '/'\n")},
+    },
+    # code that needs an older Python, with no metadata saying so
+    "oldpython": {
+        "base": {"pytest.ini": PYTEST_INI,
+                 "pkg/__init__.py": ("import collections\n\nMapping = collections.Mapping\n\n\n"
+                                     "def keys(x):\n    return list(x)\n")},
+        "gold": {"pkg/__init__.py": ("import collections\n\nMapping = collections.Mapping\n\n\n"
+                                     "def keys(x):\n    return sorted(x)\n")},
+        "tests": {"tests/test_keys.py": "from pkg import keys\n\n\ndef test_keys_are_sorted():\n    assert keys({'b': 1, 'a': 2}) == ['a', 'b']\n"},
+    },
+    # the tests import a module from a PEP 735 dependency group that is not named like a test group
+    "depgroup": {
+        "base": {"pytest.ini": PYTEST_INI, "pyproject.toml": '[dependency-groups]\nchecks = ["tomli-w"]\n',
+                 "pkg/__init__.py": "def dump(d):\n    return ''.join(f'{k} = {v}' for k, v in d.items())\n"},
+        "gold": {"pkg/__init__.py": "import tomli_w\n\n\ndef dump(d):\n    return tomli_w.dumps(d)\n"},
+        "tests": {"tests/test_dump.py": ("import tomli_w\n\nfrom pkg import dump\n\n\ndef test_dump_is_toml():\n"
+                                         "    assert dump({'a': 1}) == tomli_w.dumps({'a': 1})\n")},
+    },
+    # a build backend whose toolchain the image lacks: run from source (src layout, PYTHONPATH)
+    "nobackend": {
+        "base": {"pyproject.toml": ('[build-system]\nrequires = []\nbuild-backend = "rustish"\nbackend-path = ["_backend"]\n\n'
+                                    '[project]\nname = "pkg"\nversion = "0.1"\n'),
+                 "_backend/rustish.py": ("def _fail(*args, **kwargs):\n    raise RuntimeError(\"error: can't find Rust compiler\")\n\n\n"
+                                         "get_requires_for_build_wheel = get_requires_for_build_editable = _fail\n"
+                                         "build_wheel = build_editable = prepare_metadata_for_build_wheel = _fail\n"),
+                 "src/pkg/__init__.py": "def clamp(x, lo, hi):\n    return max(lo, x)\n"},
+        "gold": {"src/pkg/__init__.py": "def clamp(x, lo, hi):\n    return min(hi, max(lo, x))\n"},
+        "tests": {"tests/test_clamp.py": "from pkg import clamp\n\n\ndef test_clamp_high():\n    assert clamp(9, 0, 5) == 5\n"},
+    },
+    # a setup.py that imports its dependency at build time, with build requirements that do not list it:
+    # an isolated build cannot import it, a build without isolation (dependencies installed first) can
+    "legacysetup": {
+        "base": {"pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
+                 "setup.py": ("import tomli_w\nfrom setuptools import setup\n\nsetup(name='pkg', version='0.1', packages=['pkg'],\n"
+                              "      install_requires=['tomli-w'])\n"),
+                 "pkg/__init__.py": "def words(s):\n    return s.split(' ')\n"},
+        "gold": {"pkg/__init__.py": "def words(s):\n    return s.split()\n"},
+        "tests": {"tests/test_words.py": "from pkg import words\n\n\ndef test_double_spaces():\n    assert words('a  b') == ['a', 'b']\n"},
+    },
+    # the repository pins an old packaging; our helpers want a newer one: never co-resolved
+    "pinned": {
+        "base": {"setup.py": "from setuptools import setup\n\nsetup(name='pkg', version='0.1', packages=['pkg'])\n",
+                 "requirements-dev.txt": "packaging==21.3\n",
+                 "pkg/__init__.py": "from packaging.version import Version\n\n\ndef newer(a, b):\n    return a > b\n"},
+        "gold": {"pkg/__init__.py": "from packaging.version import Version\n\n\ndef newer(a, b):\n    return Version(a) > Version(b)\n"},
+        "tests": {"tests/test_newer.py": "from pkg import newer\n\n\ndef test_versions_compare_numerically():\n    assert newer('1.10', '1.9')\n"},
+    },
+    # the bug is in C: the eval script must rebuild the extension after the patch
+    "ccode": {
+        "base": {"setup.py": ("from setuptools import Extension, setup\n\nsetup(name='cpkg', version='0.1', packages=['cpkg'],\n"
+                              "      ext_modules=[Extension('cpkg._impl', ['cpkg/_impl.c'])])\n"),
+                 "cpkg/__init__.py": "from cpkg._impl import add\n",
+                 "cpkg/_impl.c": ('#include <Python.h>\n\nstatic PyObject *add(PyObject *self, PyObject *args) {\n'
+                                  '    long a, b;\n    if (!PyArg_ParseTuple(args, "ll", &a, &b)) return NULL;\n'
+                                  '    return PyLong_FromLong(a - b);\n}\n\n'
+                                  'static PyMethodDef methods[] = {{"add", add, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};\n'
+                                  'static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_impl", NULL, -1, methods};\n'
+                                  'PyMODINIT_FUNC PyInit__impl(void) { return PyModule_Create(&mod); }\n')},
+        "gold": {"cpkg/_impl.c": ('#include <Python.h>\n\nstatic PyObject *add(PyObject *self, PyObject *args) {\n'
+                                  '    long a, b;\n    if (!PyArg_ParseTuple(args, "ll", &a, &b)) return NULL;\n'
+                                  '    return PyLong_FromLong(a + b);\n}\n\n'
+                                  'static PyMethodDef methods[] = {{"add", add, METH_VARARGS, ""}, {NULL, NULL, 0, NULL}};\n'
+                                  'static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_impl", NULL, -1, methods};\n'
+                                  'PyMODINIT_FUNC PyInit__impl(void) { return PyModule_Create(&mod); }\n')},
+        "tests": {"tests/test_add.py": "from cpkg import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"},
+    },
+}
+
+RESCUED_BY: dict[str, str | None] = {
+    "mocker": "pytest-fixture-from-a-missing-plugin",
+    "oldpython": "collections-abc-aliases-removed",
+    "depgroup": "test-dependency-missing",
+    "nobackend": "rust-backend-cannot-build",
+    "legacysetup": "build-needs-installed-modules",
+    "pinned": None,  # our helpers are installed in a step of their own: valid in one attempt
+    "ccode": None,  # the eval script rebuilds compiled code after the patches: valid in one attempt
+}

@@ -1,0 +1,85 @@
+"""Diagnosis rules are recipe files: every rule loads, and diagnoses its own example into its expected fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from openswe_data.build.recipe import Fix, Recipe
+from openswe_data.errors import RecipeError
+from openswe_data.records import RepoRecipe, Task
+from openswe_data.repair import seed_for
+from openswe_data.repair.rules import Rule, diagnose, load_rules
+
+RULES = load_rules()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_rule_diagnoses_its_own_example_into_its_expected_fix(rule: Rule):
+    context = {k: set(v) for k, v in rule.example_context.items()}
+    got = diagnose(rule.stage, (rule.reasons or ["any"])[0], rule.example, context, rules=(rule,))
+    assert got, f"{rule.name} does not fire on its example"
+    assert got[0].fix == Fix.model_validate(rule.expect)
+    assert got[0].rule == rule.name and got[0].diagnosis == rule.diagnosis
+
+
+def test_rules_read_only_their_stage_and_reasons():
+    header = "fatal error: ffi.h: No such file or directory"
+    assert diagnose("build", "install_failed", header)
+    assert not diagnose("validate", "import_error", header)
+    assert not diagnose("build", "leak", header)
+
+
+def test_a_module_the_project_provides_is_not_installed_from_the_index():
+    text = "E   ModuleNotFoundError: No module named 'mypkg'"
+    fixes = [p.fix.describe() for p in diagnose("validate", "import_error", text, {"project_modules": {"mypkg"}})]
+    assert fixes == ["install_mode=source"]
+    fixes = [p.fix.describe() for p in diagnose("validate", "import_error", text, {"project_modules": {"other"}})]
+    assert fixes == ["add_requirement=mypkg"]
+
+
+def test_an_unknown_name_in_a_lookup_table_makes_the_rule_silent():
+    assert not diagnose("build", "install_failed", "fatal error: made_up_header_xyz.h: No such file or directory")
+
+
+def test_a_malformed_rule_file_is_refused_with_its_name(tmp_path):
+    (tmp_path / "builders" / "rules").mkdir(parents=True)
+    (tmp_path / "builders" / "rules" / "bad.yaml").write_text(
+        "rules:\n  - name: x\n    stage: build\n    pattern: 'a'\n    diagnosis: d\n"
+        "    fix: {install_mode: sideways}\n    example: a\n    expect: {install_mode: source}\n")
+    with pytest.raises(RecipeError, match="bad.yaml: rule 1"):
+        load_rules.__wrapped__(str(tmp_path))
+
+
+def test_a_fix_changes_exactly_one_thing():
+    with pytest.raises(ValueError):
+        Fix(add_requirement="a", drop_requirement="b")
+    with pytest.raises(ValueError):
+        Fix()
+
+
+def test_fixes_compose_into_recipes_whose_keys_tell_what_was_tried():
+    r = Recipe().with_fix(Fix(drop_requirement="Bad_Pkg"))
+    assert r.apply_to_requirements(["bad-pkg==1", "ok"]) == ["ok"]
+    r2 = r.with_fix(Fix(pin_requirement="pytest<7"))
+    assert r2.apply_to_requirements(["pytest>=6", "ok"]) == ["ok", "pytest<7"]
+    assert r2.fixes == ("drop_requirement=Bad_Pkg", "pin_requirement=pytest<7")
+    assert r.key() != r2.key() and Recipe().key() == Recipe(fixes=("x",)).key()
+    older = Recipe().with_fix(Fix(python="older"), failed_python="3.11", pythons=("3.9", "3.11", "3.13"))
+    assert older.python == "3.9"
+    assert Recipe().with_fix(Fix(python="newer"), failed_python="3.13", pythons=("3.9", "3.13")).python is None
+
+
+def test_memory_offers_the_recipe_of_the_nearest_instance_of_the_same_repository():
+    task = Task(instance_id="o__r-5", repo="o/r", base_commit="c", patch="", test_patch="",
+                problem_statement="", created_at="2024-06-01T00:00:00Z")
+    memory = [
+        RepoRecipe(instance_id="o__r-1", repo="o/r", created_at="2020-01-01T00:00:00Z",
+                   recipe=Recipe(install_mode="source").model_dump(mode="json")),
+        RepoRecipe(instance_id="o__r-4", repo="o/r", created_at="2024-05-01T00:00:00Z",
+                   recipe=Recipe(system_packages=("libffi-dev",)).model_dump(mode="json")),
+        RepoRecipe(instance_id="x__y-1", repo="x/y", created_at="2024-06-01T00:00:00Z", recipe={}),
+    ]
+    recipe, source = seed_for(task, memory)
+    assert source == "o__r-4" and recipe.system_packages == ("libffi-dev",)
+    assert seed_for(Task(instance_id="n__n-1", repo="n/n", base_commit="c", patch="", test_patch="",
+                         problem_statement=""), memory) is None
