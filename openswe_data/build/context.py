@@ -33,9 +33,11 @@ class Context:
 
 
 def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *, install_project: bool,
-                      exclude_newer: str = "", template: str = TEMPLATE, install_mode: str = "editable") -> str:
+                      exclude_newer: str = "", template: str = TEMPLATE, install_mode: str = "editable",
+                      scm_version: str = "") -> str:
     return recipes.render("builders", template, {
         "install_mode": install_mode,
+        "scm_version": scm_version,
         "base_image": base_image,
         "network_lines": network_lines,
         "system_packages": facts.system_packages,
@@ -88,7 +90,7 @@ def hash_tree(root: Path) -> str:
 
 def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: str, facts: SetupFacts,
              eval_script: str, settings: Settings | None = None, dockerfile: str | None = None,
-             exclude_newer: str = "", install_mode: str = "editable") -> Context:
+             exclude_newer: str = "", install_mode: str = "editable", scm_version: str = "") -> Context:
     """Write the context files next to the snapshot already in ``dest/testbed`` and hash everything.
 
     ``dockerfile`` overrides the template (the repair seam: an agent may supply its own);
@@ -105,7 +107,7 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
         (dest / name).write_bytes(data)
     text = dockerfile or render_dockerfile(base_image, facts, network_dockerfile_lines(files),
                                            install_project=installable(dest / "testbed"), exclude_newer=exclude_newer,
-                                           install_mode=install_mode)
+                                           install_mode=install_mode, scm_version=scm_version)
     (dest / "Dockerfile").write_text(text)
     h = hashlib.sha256()
     h.update(base_image_id.encode())

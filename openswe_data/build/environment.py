@@ -75,6 +75,7 @@ class _Prepared:
     script: str
     command: str
     log_parser: str
+    version: str = ""
 
 
 def _compiled_sources_touched(patch: str) -> bool:
@@ -88,7 +89,9 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
     """Snapshot, patch checks, targets, setup facts, Python and eval script — or ``(reason, detail)``."""
     try:
         snapshot_sha = cache.snapshot(task.repo_url or task.repo, task.base_commit, ctx_dir / "testbed")
-        future = cache.future_commits(cache.mirror(task.repo_url or task.repo), task.base_commit)
+        mirror = cache.mirror(task.repo_url or task.repo)
+        future = cache.future_commits(mirror, task.base_commit)
+        version = cache.version_at(mirror, task.base_commit)
     except OpensweError as exc:
         return exc.reason, exc.message
     testbed = ctx_dir / "testbed"
@@ -97,7 +100,9 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
         if complaint:
             return "patch_does_not_apply", f"the {name} does not apply to {task.base_commit}: {complaint}"
     toolchain = toolchains.select(testbed, recipe.runner)
-    test_files = task.test_files or toolchain.targets(task.test_patch, testbed)
+    # always the toolchain's choice: a task's test_files list every file of its test patch (conftest.py and
+    # data files included), which is not what the runner should be given
+    test_files = toolchain.targets(task.test_patch, testbed)
     if not test_files:
         return "no_test_files", "the test patch touches no test module, and no test module uses what it changes"
     touched = touched_paths(task.test_patch)
@@ -115,7 +120,8 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
         per_test_timeout=options.test_timeout,
         rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed)) if rebuild else "",
         pythonpath=pythonpath(testbed) if recipe.install_mode == "source" else "")
-    return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser)
+    return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser,
+                     version)
 
 
 def pythonpath(testbed: Path) -> str:
@@ -173,7 +179,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
             ctx = assemble(ctx_dir, base_image=base, base_image_id=base_id, snapshot_sha=prep.snapshot_sha,
                            facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,
                            exclude_newer=rfc3339(task.created_at) if options.pin_to_pr_date or recipe.pin_build_date else "",
-                           install_mode=recipe.install_mode)
+                           install_mode=recipe.install_mode, scm_version=prep.version)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),
                                   labels=labels("env", instance=task.instance_id, context_hash=ctx.content_hash),

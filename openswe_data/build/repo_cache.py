@@ -115,6 +115,23 @@ class RepoCache:
         out = git("rev-list", f"--max-count={limit}", "--all", f"^{commit}", cwd=mirror).stdout.decode()
         return out.split()
 
+    @staticmethod
+    def version_at(mirror: Path, commit: str) -> str:
+        """The release version the project had at ``commit``: its nearest earlier tag as a PEP 440 version
+        (``v1.2.3`` -> ``1.2.3``), or ``""``. The snapshot's fresh one-commit history has no tags, so tools
+        that read the version from git (setuptools-scm, hatch-vcs) would call it ``0.1.dev1`` and break
+        every version requirement on the project, its own plugins' included."""
+        import re
+
+        from packaging.version import InvalidVersion, Version
+
+        tag = git("describe", "--tags", "--abbrev=0", commit, cwd=mirror, check=False).stdout.decode().strip()
+        m = re.search(r"(\d+(?:\.\d+)+(?:(?:a|b|rc|\.post|\.dev)\d+)?)$", tag)
+        try:
+            return str(Version(m.group(1))) if m else ""
+        except InvalidVersion:
+            return ""
+
     def snapshot(self, url: str, commit: str, dest: Path) -> str:
         """Write the tree at ``commit`` into ``dest`` with a fresh one-commit history; returns its sha.
 

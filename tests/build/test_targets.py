@@ -67,3 +67,11 @@ def test_changed_test_names_are_the_functions_and_classes_the_patch_adds_or_edit
              "@@ -1,6 +1,8 @@ class TestOld:\n def test_kept():\n     assert True\n \n def test_edited():\n"
              "-    assert 1\n+    assert 2\n \n+def test_added():\n+    pass\n")
     assert changed_test_names(patch) == {"TestOld", "test_edited", "test_added"}
+
+
+def test_a_data_file_of_a_data_driven_suite_targets_the_modules_that_list_its_folder(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_data.py").write_text("FOLDER = os.path.join(ROOT, 'testing', 'data')\n")
+    (tmp_path / "tests" / "test_other.py").write_text("def test_o(): pass\n")
+    patch = diff("testing/data/E72.py", "if type(res) == type(42):\n    pass")
+    assert targeted_test_files(patch, tmp_path) == ["tests/test_data.py"]

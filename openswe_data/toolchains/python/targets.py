@@ -6,7 +6,8 @@ matches the repository's own ``python_files`` (pytest.ini, pyproject, tox.ini, s
 ``test_*.py *_test.py`` otherwise) or it is a ``test.py`` / ``tests.py`` module (unittest style; pytest
 collects any file named on its command line). When the patch changes only helpers, fixtures or data,
 the targets are the test modules that use them: every test module under a changed ``conftest.py``, and
-those that mention a changed helper module or data file by name — searched in ``testpaths`` when set.
+those that mention a changed helper module or data file by name (or, for data-driven suites that list a
+folder, its folder) — searched in ``testpaths`` when set.
 """
 
 from __future__ import annotations
@@ -144,6 +145,11 @@ def _users(changed: list[str], root: Path, patterns: list[str], testpaths: list[
             name = re.escape(p.stem if p.suffix == ".py" else p.name)
             word = re.compile(rf"(?<![\w]){name}(?![\w])")
             hits = [m for m, text in candidates.items() if word.search(text)]
+            if not hits and str(p.parent) != ".":
+                # data-driven tests list their folder rather than name each file: 'testing', 'data' / "data/"
+                folder = re.escape(p.parent.name)
+                mention = re.compile(rf"['\"]{folder}['\"/]|{re.escape(str(p.parent))}/")
+                hits = [m for m, text in candidates.items() if mention.search(text)]
         chosen += [m for m in hits if m not in chosen]
     return sorted(chosen)[:MAX_USER_MODULES]
 
