@@ -28,6 +28,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "base_image_unavailable": (ENVIRONMENT, "no base image for the chosen Python"),
     "eval_script_unsafe": (ENVIRONMENT, "the eval script could pass without running the targeted tests"),
     "leak": (ENVIRONMENT, "the image holds commits or objects from after the base commit"),
+    "compiled_extension_missing": (ENVIRONMENT, "the project has compiled extensions but the build made none "
+                                                "(a silent pure-Python fallback)"),
     "repo_unavailable": (ENVIRONMENT, "the repository could not be mirrored"),
     "base_commit_missing": (TASK, "the base commit is not in the repository"),
     "patch_does_not_apply": (TASK, "the gold or test patch does not apply to the base commit"),

@@ -38,6 +38,7 @@ def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *,
     return recipes.render("builders", template, {
         "install_mode": install_mode,
         "scm_version": scm_version,
+        "verbose_install": facts.has_c_extension,
         "base_image": base_image,
         "network_lines": network_lines,
         "system_packages": facts.system_packages,

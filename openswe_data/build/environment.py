@@ -201,11 +201,12 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
         script = common["eval_script"] = proposal.eval_script or script
 
     built: BuiltImage = outcome  # type: ignore[assignment]
-    audit = audit_image(built.tag, prep.future)
+    compiled = prep.facts.packages if prep.facts.has_c_extension and recipe.install_mode != "source" else None
+    audit = audit_image(built.tag, prep.future, compiled_packages=compiled)
     full_log = "\n".join(logs)
     log_path.write_text(full_log)
     env = Environment(
-        instance_id=task.instance_id, status="built" if audit.ok else "failed", reason="" if audit.ok else "leak",
+        instance_id=task.instance_id, status="built" if audit.ok else "failed", reason=audit.reason,
         image_name=built.tag, image_digest=built.image_id, context_hash=built.tag.rsplit(":", 1)[1],
         dockerfile=dockerfile or "", build_method="heuristic" if attempts == 1 else "agent", attempts=attempts,
         cost_usd=cost, tokens=tokens, build_seconds=time.monotonic() - start, frozen_requirements=audit.frozen,

@@ -105,10 +105,15 @@ class Audit:
     future_objects: list[str] = field(default_factory=list)
     frozen: list[str] = field(default_factory=list)
     detail: str = ""
+    compiled_modules: int | None = None
+    """Compiled extension files found in the checkout or the project's installed packages (None: not checked)."""
+    reason: str = ""
+    """``leak`` (history from after the base commit) or ``compiled_extension_missing``; empty when ok."""
 
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "commits": self.commits, "refs": self.refs, "tags": self.tags,
-                "future_objects": self.future_objects, "detail": self.detail}
+                "future_objects": self.future_objects, "detail": self.detail,
+                "compiled_modules": self.compiled_modules}
 
 
 AUDIT_SCRIPT = """cd {testbed}
@@ -116,16 +121,26 @@ echo "commits=$(git rev-list --all --count)"
 echo "refs=$(git for-each-ref --format='%(refname)' | tr '\\n' ' ')"
 echo "tags=$(git tag -l | tr '\\n' ' ')"
 for sha in {future}; do git cat-file -e "$sha" 2>/dev/null && echo "future=$sha"; done
+{compiled}
 echo '--- freeze'
 python -m pip freeze --exclude-editable 2>/dev/null || true
 """
 
 
-def audit_image(tag: str, future_commits: list[str]) -> Audit:
-    """Run the image once without network: exactly one commit, no tags, none of ``future_commits``."""
+def audit_image(tag: str, future_commits: list[str], *, compiled_packages: list[str] | None = None) -> Audit:
+    """Run the image once without network: exactly one commit, no tags, none of ``future_commits``; and,
+    for a project with compiled extensions (``compiled_packages``: its top-level packages), at least one
+    compiled module built — a build that silently fell back to pure Python must not pass for the real thing."""
+    import shlex
+
     from openswe_data.validate.runner import Limits, run_script
 
-    script = AUDIT_SCRIPT.format(testbed=C.TESTBED, future=" ".join(future_commits) or "none")
+    compiled = ""
+    if compiled_packages is not None:
+        sites = " ".join(f"/opt/venv/lib/python3*/site-packages/{shlex.quote(p)}" for p in compiled_packages)
+        compiled = (f"echo \"compiled=$(find {C.TESTBED} {sites} \\( -name '*.so' -o -name '*.pyd' \\) "
+                    f"-not -path '*/.git/*' 2>/dev/null | wc -l)\"")
+    script = AUDIT_SCRIPT.format(testbed=C.TESTBED, future=" ".join(future_commits) or "none", compiled=compiled)
     result = run_script(tag, script, limits=Limits(timeout=120), labels=engine.labels("eval", purpose="audit"))
     if result.timed_out:
         return Audit(ok=False, detail="the audit did not finish within 120 s")
@@ -143,5 +158,12 @@ def audit_image(tag: str, future_commits: list[str]) -> Audit:
         problems.append(f"tags present: {audit.tags}")
     if audit.future_objects:
         problems.append(f"objects from after base_commit present: {audit.future_objects[:5]}")
+    if problems:
+        audit.reason = "leak"
+    if "compiled" in values:
+        audit.compiled_modules = int(values["compiled"] or 0)
+        if audit.compiled_modules == 0 and not problems:
+            problems.append("the project has compiled extensions but none was built (a silent pure-Python fallback)")
+            audit.reason = "compiled_extension_missing"
     audit.ok, audit.detail = not problems, "; ".join(problems)
     return audit

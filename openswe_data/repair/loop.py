@@ -56,7 +56,8 @@ class LoopResult:
 def _failure_text(env: Environment, log_dir: Path) -> str:
     path = Path(env.log_path) if env.log_path else None
     text = path.read_text(errors="replace") if path and path.is_file() else env.build_log
-    return text[-60_000:]
+    audit = (env.history_audit or {}).get("detail", "")
+    return f"{audit}\n{text[-60_000:]}" if audit else text[-60_000:]
 
 
 def _validation_text(detail: str, log_dir: Path) -> str:
