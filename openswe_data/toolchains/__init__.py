@@ -36,6 +36,8 @@ class Toolchain(Protocol):
 
     def changed_tests(self, test_patch: str) -> set[str]: ...
 
+    def reported(self, test_id: str, result: object) -> bool: ...
+
 
 def get(name: str, runner: str = "pytest") -> Toolchain:
     """The toolchain called ``name`` with its test ``runner``."""

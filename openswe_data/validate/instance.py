@@ -19,7 +19,6 @@ from openswe_data.logtext import cut
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.validate.grade import Side, Verdict, grade
-from openswe_data.toolchains.python.pytest_results import reported_by_runner
 from openswe_data.validate.runner import Limits, RunResult, run_eval
 
 
@@ -54,19 +53,18 @@ def _keep(log_dir: Path, name: str, index: int, result: RunResult) -> None:
         paths["junit"].write_text(result.junit)
 
 
-def _unreported(verdict: Verdict, after: Side) -> list[str]:
+def _unreported(verdict: Verdict, after: Side, toolchain: toolchains.Toolchain) -> list[str]:
     """Recorded ids the runner never reported in the first run with the fix (every one must be there)."""
     first = after.runs[0]
-    return [t for t in verdict.fail_to_pass + verdict.pass_to_pass
-            if not reported_by_runner(t, junit=first.junit, stdout=first.stdout if first.stdout is not None else first.log)]
+    return [t for t in verdict.fail_to_pass + verdict.pass_to_pass if not toolchain.reported(t, first)]
 
 
 def validate_environment(env: Environment, task: Task, *, log_dir: Path,
                          options: ValidateOptions | None = None) -> tuple[Validation, ValidatedRecord]:
     options = options or ValidateOptions()
     start = time.monotonic()
-    parse = toolchains.parser(env.log_parser or "pytest")
-    before, after = Side(list(env.test_files), parse=parse), Side(list(env.test_files), parse=parse)
+    toolchain = toolchains.for_parser(env.log_parser or "pytest")  # the record names the parser of its runs
+    before, after = (Side(list(env.test_files), parse=toolchain.parse), Side(list(env.test_files), parse=toolchain.parse))
 
     def run(side: Side, name: str, patch: str) -> None:
         # the checked eval script is the one that runs (never a different /eval.sh baked into the image)
@@ -83,9 +81,8 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
             run(after, "after", task.patch)
             if before.flaky() and after.flaky() and len(before.runs) >= options.k:
                 break  # both sides already proved flaky; more runs change nothing
-    toolchain = toolchains.for_parser(env.log_parser or "pytest")
     verdict = grade(before, after, k=options.k, changed=toolchain.changed_tests(task.test_patch))
-    if verdict.valid and (ghosts := _unreported(verdict, after)):
+    if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")
     validation = _validation(env, before, after, verdict, log_dir, time.monotonic() - start)

@@ -81,7 +81,21 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+PROJECTS["unittestonly"] = {
+    # a unittest suite whose conftest.py uses a hook today's pytest refuses: run it with unittest instead
+    "base": {"conftest.py": "def pytest_namespace():\n    return {}\n",
+             "pkg/__init__.py": "def middle(xs):\n    return xs[len(xs) // 2 - 1]\n",
+             "tests/__init__.py": "",
+             "tests/test_middle.py": ("import unittest\n\nfrom pkg import middle\n\n\nclass MiddleTest(unittest.TestCase):\n"
+                                      "    def test_one(self):\n        self.assertEqual(middle([7]), 7)\n")},
+    "gold": {"pkg/__init__.py": "def middle(xs):\n    return xs[len(xs) // 2]\n"},
+    "tests": {"tests/test_middle.py": ("import unittest\n\nfrom pkg import middle\n\n\nclass MiddleTest(unittest.TestCase):\n"
+                                       "    def test_one(self):\n        self.assertEqual(middle([7]), 7)\n\n"
+                                       "    def test_three(self):\n        self.assertEqual(middle([1, 2, 3]), 2)\n")},
+}
+
 RESCUED_BY: dict[str, str | None] = {
+    "unittestonly": "pytest-cannot-run-the-suite",
     "mocker": "pytest-fixture-from-a-missing-plugin",
     "oldpython": "collections-abc-aliases-removed",
     "depgroup": "test-dependency-missing",

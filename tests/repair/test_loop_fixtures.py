@@ -28,6 +28,9 @@ def loop_workspace(tmp_path_factory, docker_client):
     tasks.put(git_projects.make_task("mocker", root / "repos", PROJECTS["mocker"], prefix="loop", number=2,
                                      created_at="2024-03-01T00:00:00Z"))
     summary = build_with_loop(ws, workers=2)
+    from openswe_data.validate import validate_environments
+
+    validate_environments(ws, ids=["loop__unittestonly-1"])
     return ws, summary
 
 
@@ -71,3 +74,13 @@ def test_a_run_from_source_puts_the_src_layout_on_the_path(loop_workspace):
     env = ws.stage("environments", Environment).get("loop__nobackend-1")
     assert env.recipe["install_mode"] == "source"
     assert "export PYTHONPATH=/testbed/src:/testbed" in env.eval_script
+
+
+def test_a_suite_pytest_cannot_run_is_run_and_read_by_unittest(loop_workspace):
+    ws, _ = loop_workspace
+    env = ws.stage("environments", Environment).get("loop__unittestonly-1")
+    assert env.log_parser == "unittest" and "python -m unittest -v" in env.test_command
+    record = ws.stage("records").get("loop__unittestonly-1")
+    assert (record.verdict, record.log_parser) == ("valid", "unittest"), record.reason_detail
+    assert record.FAIL_TO_PASS == ["tests/test_middle.py::MiddleTest::test_three"]
+    assert record.PASS_TO_PASS == ["tests/test_middle.py::MiddleTest::test_one"]

@@ -2,7 +2,8 @@
 configuration, the pytest command, and results from the runner's JUnit file (``-rA`` as the fallback).
 
 Modules: ``facts`` (what to install, which Python), ``targets`` (which test modules to run, which tests a
-patch changes), ``pytest_results`` (a run -> per-test statuses). The command's options that undo
+patch changes), ``pytest_results`` and ``unittest_results`` (a run -> per-test statuses, one per runner:
+the recipe's ``runner`` picks the command and the record's ``log_parser`` the parser). The command's options that undo
 repository settings which are not about tests are explained in ``test_command``.
 """
 
@@ -13,18 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from openswe_data import conventions as C
-from openswe_data.toolchains.python import pytest_results
+from openswe_data.toolchains.python import pytest_results, unittest_results
 
 OPTIONS_VAR = "OPENSWE_PYTEST_OPTS"
 """The shell variable holding the options that depend on the image (per-test timeout, coverage off)."""
 
-PARSERS = {"pytest": pytest_results.parse_result}
-"""``log_parser`` name -> parse function of a ``RunResult``."""
+PARSERS = {"pytest": pytest_results.parse_result, "unittest": unittest_results.parse_result}
+"""``log_parser`` name -> parse function of a ``RunResult``: one per runner."""
 
 
 class PythonToolchain:
     name = "python"
-    runner_word = "pytest"
 
     def __init__(self, runner: str = "pytest") -> None:
         if runner not in PARSERS:
@@ -33,6 +33,7 @@ class PythonToolchain:
             raise BuildError(f"the Python toolchain has no runner {runner!r}", hint=f"runners: {', '.join(PARSERS)}")
         self.runner = runner
         self.log_parser = runner
+        self.runner_word = runner
 
     def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any:
         from openswe_data.toolchains.python.facts import read_facts
@@ -59,8 +60,18 @@ class PythonToolchain:
         """
         files = " ".join(shlex.quote(f) for f in targets)
         extra = "".join(f" {shlex.quote(o)}" for o in options or [])
+        if self.runner == "unittest":
+            # unittest reports on stderr: sent to stdout, where the results are read (the trace stays apart)
+            return f"python -m unittest -v{extra} {files} 2>&1"
         return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
                 f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
 
     def parse(self, result: object, test_files: list[str] | tuple[str, ...] = ()) -> Any:
         return PARSERS[self.log_parser](result, test_files)
+
+    def reported(self, test_id: str, result: object) -> bool:
+        """Whether the runner itself reported ``test_id`` in ``result`` (checked apart from the parser)."""
+        module = unittest_results if self.runner == "unittest" else pytest_results
+        stdout = getattr(result, "stdout", None)
+        return module.reported_by_runner(test_id, junit=getattr(result, "junit", None),
+                                         stdout=stdout if stdout is not None else getattr(result, "log", ""))
