@@ -80,3 +80,35 @@ def test_the_cli_plans_builds_exports_and_renders_without_tracebacks(tmp_path, m
     for result in (missing, bad_kind):
         assert result.exit_code == 2 and "Traceback" not in result.output
     assert "error [bad_config]: unknown trajectory kind(s): imagined" in bad_kind.output
+
+
+def test_a_task_imported_without_its_pr_gets_a_contextual_trajectory_from_its_problem_statement(tmp_path, make_repo):
+    from openswe_data.records import Task
+
+    from traj_helpers import diff_of, sha
+
+    repo = make_repo("widgets", BEFORE, AFTER)
+    diff = diff_of(repo, "HEAD~1")
+    fix = diff[: diff.index("diff --git a/tests/")] if diff.index("diff --git a/tests/") > 0 else diff
+    ws = Workspace(tmp_path / "ws", create=True)
+    ws.stage("tasks", Task).put(Task(instance_id="acme__widgets-5", repo="acme/widgets", base_commit=sha(repo, "HEAD~1"),
+                                     patch=fix, test_patch=diff[len(fix):], problem_statement="parse(' 1') fails",
+                                     hints_text="Same with tabs.", repo_url=str(repo)))
+    build_trajectories(ws, TrajectoryOptions(kinds=("contextual",)))
+    t = ws.stage(STAGE, AgentTrajectory).get("acme__widgets-5.contextual")
+    assert t.source == "task" and t.files_source == "repository"
+    assert "parse(' 1') fails" in t.messages[1]["content"] and "Same with tabs." in t.messages[1]["content"]
+
+
+def test_without_a_docker_engine_replays_wait_for_the_next_run_and_nothing_is_rejected(tmp_path, monkeypatch):
+    from openswe_data import engine
+    from openswe_data.records import ValidatedRecord
+
+    ws = Workspace(tmp_path / "ws", create=True)
+    ws.stage("records", ValidatedRecord).put(ValidatedRecord(
+        instance_id="acme__w-1", repo="acme/w", base_commit="b" * 40, patch="p", test_patch="t",
+        problem_statement="fix", image_name="openswe/env.acme__w-1:x"))
+    monkeypatch.setattr(engine, "available", lambda: False)
+    summary = build_trajectories(ws, TrajectoryOptions(kinds=("environmental",)))
+    assert not summary.made and not summary.rejected
+    assert "no Docker engine answers" in summary.describe()
