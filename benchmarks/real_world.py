@@ -8,7 +8,8 @@ The set (``benchmarks/real_world/devset.jsonl``) holds facts only: repository, m
 base, the verdict a person expects, and for a hand-checked subset the exact FAIL_TO_PASS. Patches are
 re-derived at run time from local mirrors (``--mirrors``, default ``/work/.mirror``: ``<mirror>/repo`` or
 ``<mirror>`` a git directory); a repository without a mirror is skipped with a note. Each instance goes
-through the library: ``collect_git`` (that one commit) -> ``build_environments`` -> ``validate_environments``.
+through the library: ``collect_git`` (that one commit) -> ``build_with_loop`` (the closed loop, as ``openswe
+build`` runs it; ``--open-loop``: one heuristic ``build_environments`` attempt) -> ``validate_environments``.
 The first instance of every repository runs before the later ones, so later instances can reuse its
 layers, as they would in a real run. Prints the figures of issue 11 and writes a JSON summary
 (``--summary``, default ``<workspace>/real-world-summary.json``) to compare runs.
@@ -78,15 +79,19 @@ def collect_one(ws: Workspace, entry: dict[str, Any], source: Path) -> str:
     return f"collect:{rejects.get(entry['instance_id'], 'instance_id_mismatch')}"
 
 
-def run_one(ws: Workspace, iid: str) -> float:
+def run_one(ws: Workspace, iid: str, *, open_loop: bool = False, reruns: int = 4) -> float:
     """Build then validate one instance (each stage resumes); returns the wall seconds spent."""
     from openswe_data.build import build_environments
-    from openswe_data.validate import validate_environments
+    from openswe_data.repair import build_with_loop
+    from openswe_data.validate import ValidateOptions, validate_environments
 
     start = time.monotonic()
     try:
-        build_environments(ws, ids=[iid], workers=1)
-        validate_environments(ws, ids=[iid], workers=1)
+        if open_loop:
+            build_environments(ws, ids=[iid], workers=1)
+        else:
+            build_with_loop(ws, ids=[iid], workers=1)
+        validate_environments(ws, ids=[iid], workers=1, options=ValidateOptions(reruns=reruns))
     except OpensweError as exc:  # a stage-wide failure (the engine is gone): the record says nothing; note it
         print(f"  {iid}: {exc.reason}: {exc}", flush=True)
     return time.monotonic() - start
@@ -115,7 +120,8 @@ def run(args: argparse.Namespace, entries: list[dict[str, Any]], ws: Workspace) 
     for phase, batch in (("first instances", firsts), ("later instances", later)):
         print(f"-- {phase}: {len(batch)}", flush=True)
         with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
-            for entry, wall in zip(batch, pool.map(lambda e: run_one(ws, e["instance_id"]), batch)):
+            one = lambda e: run_one(ws, e["instance_id"], open_loop=args.open_loop, reruns=args.reruns)  # noqa: E731
+            for entry, wall in zip(batch, pool.map(one, batch)):
                 outcomes[entry["instance_id"]].wall_seconds = wall
                 rec = ws.stage("records").get(entry["instance_id"])
                 verdict = f"{rec.verdict} {rec.reason}".strip() if rec else "no record"
@@ -133,11 +139,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workspace", type=Path, default=None, help="workspace folder (default: a temp folder)")
     parser.add_argument("--summary", type=Path, default=None, help="JSON summary path")
     parser.add_argument("--report-only", action="store_true", help="only report on an existing workspace")
+    parser.add_argument("--open-loop", action="store_true", help="one heuristic build per instance (the baseline)")
+    parser.add_argument("--reruns", type=int, default=4, help="extra validation runs a side (the gate needs >= 2)")
+    parser.add_argument("--per-repo", type=int, default=0, help="at most N instances of each repository (0: all)")
     args = parser.parse_args(argv)
 
     entries = load_devset(args.devset)
     if args.only:
         entries = [e for e in entries if e["repo"] in set(args.only)]
+    if args.per_repo:
+        seen: dict[str, int] = {}
+        entries = [e for e in entries if (seen.__setitem__(e["repo"], seen.get(e["repo"], 0) + 1)
+                                          or seen[e["repo"]] <= args.per_repo)]
     if args.limit:
         entries = entries[: args.limit]
     if not entries:

@@ -3,7 +3,7 @@
 Input: the set's entries (with what a person expects) and the workspace a run left. Output: a JSON-able
 summary and a printed report: valid / attempted and valid / validatable, exact FAIL_TO_PASS on the
 hand-checked subset, attempts per valid environment (first vs later instances of a repository), rules
-fired and rescues (``n/a`` until the records carry them), seconds per valid environment, new image bytes
+fired and rescues (from the loop's ``build_attempts``; ``n/a`` for an open-loop run), seconds per valid environment, new image bytes
 per instance, and the invalid reasons with their instance ids. Everything is read from stored records,
 so a report can be made again (``--report-only``) after the hand-checked lists change.
 """
@@ -18,8 +18,6 @@ from typing import Any
 from openswe_data.records import Environment, ValidatedRecord
 from openswe_data.store import Workspace
 
-RULE_FIELDS = ("rules_fired", "rule_attempts", "repairs", "diagnoses", "attempt_log")
-"""Record fields a rules engine may add; the first present is read (none yet: figures say n/a)."""
 
 
 @dataclass
@@ -76,20 +74,23 @@ def new_image_bytes(images: list[tuple[str, str]]) -> dict[str, int | None]:
     return out
 
 
-def _rules(env: Environment | None, rec: ValidatedRecord | None) -> tuple[list[Any] | None, bool]:
-    """(rules that fired, whether the instance was rescued), or (None, False) when no record says."""
-    for obj in (rec, env):
-        data = obj.to_dict() if obj is not None else {}
-        for name in RULE_FIELDS:
-            if name in data and data[name] is not None:
-                fired = data[name] if isinstance(data[name], list) else [data[name]]
-                return fired, bool(fired) and getattr(rec, "verdict", "") == "valid"
-    return None, False
+def _rules(attempts: list[Any], rec: ValidatedRecord | None) -> tuple[list[Any] | None, bool]:
+    """(rules that fired on the instance's loop attempts, whether the instance was rescued by one), or
+    (None, False) when the workspace holds no loop attempts for it (an open-loop run)."""
+    if not attempts:
+        return None, False
+    fired = [a.rule for a in sorted(attempts, key=lambda a: a.attempt) if a.rule]
+    return fired, bool(fired) and getattr(rec, "verdict", "") == "valid"
 
 
 def figures(ws: Workspace, outcomes: list[Outcome], *, wall_seconds: float, workers: int) -> dict[str, Any]:
+    from openswe_data.records import BuildAttempt
+
     envs = {e.instance_id: e for e in ws.stage("environments", Environment)}
     recs = {r.instance_id: r for r in ws.stage("records", ValidatedRecord)}
+    loop_attempts: dict[str, list[Any]] = {}
+    for a in ws.stage("build_attempts", BuildAttempt):
+        loop_attempts.setdefault(a.instance_id, []).append(a)
     rows: list[dict[str, Any]] = []
     first_of: dict[str, str] = {}
     for o in outcomes:
@@ -105,14 +106,14 @@ def figures(ws: Workspace, outcomes: list[Outcome], *, wall_seconds: float, work
         env, rec = envs.get(iid), recs.get(iid)
         verdict = "invalid" if o.collect_reason else (rec.verdict if rec else "not_run")
         reason = o.collect_reason or (rec.reason if rec else "")
-        fired, rescued = _rules(env, rec)
+        fired, rescued = _rules(loop_attempts.get(iid, []), rec)
         rules_known |= fired is not None
         expected_f2p = entry.get("FAIL_TO_PASS")
         got = sorted(rec.FAIL_TO_PASS) if rec else []
         rows.append({
             "instance_id": iid, "repo": entry["repo"], "first_of_repo": first_of[entry["repo"]] == iid,
             "expected": entry["expected"], "verdict": verdict, "reason": reason,
-            "fault": rec.fault if rec else "", "detail": (rec.reason_detail if rec else "")[:300],
+            "fault": getattr(rec, "fault", ""), "detail": (getattr(rec, "reason_detail", "") or "")[:300],
             "mechanisms": entry.get("mechanisms", []),
             "FAIL_TO_PASS": got, "hand_checked": expected_f2p is not None,
             "f2p_exact": (verdict == "valid" and got == sorted(expected_f2p)) if expected_f2p is not None else None,

@@ -8,6 +8,10 @@
 set -eu
 pip_install() { pip install --no-cache-dir --disable-pip-version-check "$@"; }
 python -c "import pytest" 2>/dev/null || pip_install pytest
+if ! python -c "import pytest"; then
+  echo ">>>>> openswe: the installed pytest cannot be imported with this Python (see the error above)" >&2
+  exit 1
+fi
 if ! python -c "import pytest_timeout" 2>/dev/null; then
   major=$(python -c "import pytest; print(pytest.__version__.split('.')[0])")
   if [ "$major" -ge 7 ]; then spec="pytest-timeout==2.4.0"

@@ -24,6 +24,7 @@ SOLVED_BY = {  # instance -> how many of the four models submit the gold fix
     "openswe-examples__romanum-45": 1,
     "openswe-examples__tempconv-31": 1,
     "openswe-examples__slugkit-12": 0,
+    "openswe-examples__bytesize-18": 4,  # valid since the closed build loop rescues it
 }
 MODELS = ["demo-model-a", "demo-model-b", "demo-model-c", "demo-model-d"]
 

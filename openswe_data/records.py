@@ -25,7 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from openswe_data.errors import RecordError
 from openswe_data.fields import Kind, arrow_type, check_id, coerce, json_field, kind_of
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 """Bumped when a column is renamed, removed or changes type (adding a column does not bump it)."""
 
 R = TypeVar("R", bound="Record")

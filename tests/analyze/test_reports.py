@@ -192,8 +192,11 @@ def test_image_disk_usage_counts_a_shared_image_once(con):
 
 
 def test_every_report_has_a_test_here():
-    tested = {line.split('"')[1] for line in Path(__file__).read_text().splitlines()
-              if line.strip().startswith("check(\"")}
+    """Every report is checked by name (``check("name"`` or ``rows("name"``) in a test of this folder."""
+    import re
+
+    tested = {m.group(1) for f in Path(__file__).parent.glob("test_*.py")
+              for m in re.finditer(r'(?:check|rows)\("(\w+)"', f.read_text())}
     assert set(analyze.list_reports()) <= tested
 
 
