@@ -61,13 +61,13 @@ def _failure_text(env: Environment, log_dir: Path) -> str:
 
 
 def _validation_text(detail: str, log_dir: Path) -> str:
+    """What validate rules read: the reason's detail, then the first run with and without the fix, merged
+    (pytest reports a conftest that cannot be imported on stderr, not in its results)."""
     parts = [detail]
     for name in ("after-1", "before-1"):
-        for suffix in (".stdout", ".log"):
-            p = log_dir / f"{name}{suffix}"
-            if p.is_file():
-                parts.append(p.read_text(errors="replace")[-40_000:])
-                break
+        p = log_dir / f"{name}.log"
+        if p.is_file():
+            parts.append(p.read_text(errors="replace")[-40_000:])
     return "\n".join(parts)
 
 
