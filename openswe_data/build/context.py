@@ -15,7 +15,7 @@ from pathlib import Path
 
 from openswe_data import conventions as C
 from openswe_data import recipes
-from openswe_data.toolchains.python.facts import SetupFacts
+from openswe_data.toolchains.python.facts import HELPER_BUILD_REQUIRES, SetupFacts
 from openswe_data.build.network import build_network_args, network_dockerfile_lines
 from openswe_data.settings import Settings
 
@@ -101,7 +101,10 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
     meta = dest / "openswe"
     meta.mkdir(parents=True, exist_ok=True)
     (meta / "requirements.txt").write_text("\n".join(facts.requirements) + "\n")
-    (meta / "build-requirements.txt").write_text("\n".join(facts.build_requires) + "\n")
+    build_requires = facts.build_requires
+    if exclude_newer:  # our helpers' version floors are today's: as of the PR's date they only block the pin
+        build_requires = [r.split(">=")[0] if r in HELPER_BUILD_REQUIRES else r for r in build_requires]
+    (meta / "build-requirements.txt").write_text("\n".join(build_requires) + "\n")
     (meta / "eval.sh").write_text(eval_script)
     (meta / "helpers.sh").write_text(recipes.read("builders", HELPERS))
     for name, data in files.items():

@@ -20,6 +20,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+HELPER_BUILD_REQUIRES = ("wheel", "packaging>=24.2")
+"""Ours, not the repository's: what today's setuptools needs beside it. Pinned to a PR's date, the version
+floor is dropped (an old setuptools needs no new packaging, and the floor would make the pin unsatisfiable)."""
 TEST_EXTRAS = ("test", "tests", "testing", "dev", "develop", "development")
 REQUIREMENT_FILES = (
     "requirements.txt", "requirements-dev.txt", "requirements_dev.txt", "requirements-test.txt",
@@ -305,7 +308,7 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
     if any(re.match(r"^setuptools\b", r) for r in facts.build_requires):
         # Pre-installed in the dependency layer for tools that import the backend at test time; older
         # setuptools needs wheel, and setuptools>=77 a packaging newer than Debian's site-packages hold.
-        _add(facts.build_requires, ["wheel", "packaging>=24.2"])
+        _add(facts.build_requires, list(HELPER_BUILD_REQUIRES))
     # pytest itself is not added here: the image's helper step installs it when the repository brings
     # none, so our own requirement is never co-resolved with the repository's pins
     return facts
