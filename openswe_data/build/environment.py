@@ -18,7 +18,7 @@ from openswe_data.build.context import assemble
 from openswe_data import toolchains
 from openswe_data.build.context import installable
 from openswe_data.build.recipe import Recipe
-from openswe_data.toolchains.python.facts import SetupFacts, choose_python
+from openswe_data.toolchains.python.facts import SetupFacts, choose_python, python_of_date
 from openswe_data.build.images import BuildFailure, BuiltImage, audit_image, build_image, image_tag
 from openswe_data.build.repair import FailedAttempt, Repairer, log_excerpt
 from openswe_data.build.repo_cache import RepoCache
@@ -112,7 +112,10 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
         facts.requirements += [r for r in facts.extras.get(extra, []) if r not in facts.requirements]
     facts.requirements = recipe.apply_to_requirements(facts.requirements)
     facts.system_packages += [p for p in recipe.system_packages if p not in facts.system_packages]
-    python = recipe.python or choose_python(facts, options.pythons or base_images.available_pythons())
+    pythons = options.pythons or base_images.available_pythons()
+    # resolved as of the PR's date, dependencies expect a Python of that day
+    dated = python_of_date(facts, pythons, task.created_at) if (recipe.pin_build_date and not recipe.python) else None
+    python = recipe.python or dated or choose_python(facts, pythons)
     command = toolchain.test_command(test_files, list(recipe.test_options))
     rebuild = recipe.rebuild_compiled or _compiled_sources_touched(task.patch) or facts.has_c_extension
     script = evalscript.render_eval_script(

@@ -151,3 +151,13 @@ def test_a_setup_cfg_holding_only_tool_settings_is_not_an_installable_project(tm
     (tmp_path / "pyproject.toml").unlink()
     (tmp_path / "setup.py").write_text("from setuptools import setup\nsetup()\n")
     assert installable(tmp_path)
+
+
+def test_pinned_to_a_pull_requests_date_the_python_is_the_newest_of_that_day_the_project_allows():
+    from openswe_data.toolchains.python.facts import SetupFacts, python_of_date
+
+    suite = ["3.9", "3.11", "3.13"]
+    assert python_of_date(SetupFacts(), suite, "2019-05-19T19:03:45Z") == "3.9"  # none out yet: the oldest
+    assert python_of_date(SetupFacts(), suite, "2023-05-19") == "3.11"
+    assert python_of_date(SetupFacts(python_constraint=">=3.12"), suite, "2023-05-19") == "3.13"
+    assert python_of_date(SetupFacts(), suite, "not a date") is None

@@ -340,3 +340,39 @@ def choose_python(facts: SetupFacts, available: list[str], default: str = "3.11"
     if allowed:
         return default if default in allowed else allowed[-1]
     return default if default in available else sorted(available, key=key)[-1]
+
+
+PYTHON_RELEASES = {"3.8": "2019-10-14", "3.9": "2020-10-05", "3.10": "2021-10-04", "3.11": "2022-10-24",
+                   "3.12": "2023-10-02", "3.13": "2024-10-07", "3.14": "2025-10-07"}
+"""When each Python was released: a pull request's dependencies, resolved as of its date, expect a Python of
+that day."""
+
+
+def python_of_date(facts: SetupFacts, available: list[str], when: str) -> str | None:
+    """The newest available Python released before ``when`` (an ISO date) that the project allows; the
+    oldest allowed one when none was out yet; ``None`` when ``when`` is no date."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(when.strip()[:10])
+    except ValueError:
+        return None
+    allowed = [v for v in available if _allows(facts, v)]
+    if not allowed:
+        return None
+    released = [v for v in allowed if v in PYTHON_RELEASES and dt.date.fromisoformat(PYTHON_RELEASES[v]) <= day]
+
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in v.split("."))
+
+    return max(released, key=key) if released else min(allowed, key=key)
+
+
+def _allows(facts: SetupFacts, version: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spec = SpecifierSet(facts.python_constraint) if facts.python_constraint else SpecifierSet()
+    except InvalidSpecifier:
+        return True
+    return spec.contains(f"{version}.0", prereleases=True) or spec.contains(f"{version}.99")
