@@ -75,3 +75,9 @@ def test_a_data_file_of_a_data_driven_suite_targets_the_modules_that_list_its_fo
     (tmp_path / "tests" / "test_other.py").write_text("def test_o(): pass\n")
     patch = diff("testing/data/E72.py", "if type(res) == type(42):\n    pass")
     assert targeted_test_files(patch, tmp_path) == ["tests/test_data.py"]
+
+
+def test_a_nose_style_module_that_defines_tests_is_a_target_but_a_helper_named_alike_is_not(tmp_path):
+    patch = (diff("tqdm/tests/tests_tqdm.py", "def test_format():\n    assert True")
+             + diff("tests/testing_utils.py", "def make():\n    return 1"))
+    assert targeted_test_files(patch, tmp_path) == ["tqdm/tests/tests_tqdm.py"]

@@ -109,12 +109,28 @@ def is_test_module(path: str, python_files: list[str] | tuple[str, ...] = DEFAUL
     return any(fnmatch.fnmatch(path if "/" in pat else p.name, pat) for pat in python_files)
 
 
+_DEFINES_TESTS = re.compile(r"^\s*(?:async\s+)?def test\w*\(|^\s*class \w*Test\w*\(|unittest\.TestCase", re.M)
+
+
+def _defines_tests(path: str, added: str, root: Path | None) -> bool:
+    """A module named like tests in other runners' conventions (nose's ``tests_x.py``, ``x_tests.py``) that
+    really defines tests: given on the command line, pytest collects it whatever ``python_files`` says."""
+    p = PurePosixPath(path)
+    if p.suffix != ".py" or p.name in ("conftest.py", "__init__.py", "setup.py"):
+        return False
+    if not (p.name.startswith("test") or p.stem.endswith("tests")):
+        return False
+    base = root / path if root is not None else None
+    text = added + (base.read_text(encoding="utf-8", errors="replace") if base is not None and base.is_file() else "")
+    return bool(_DEFINES_TESTS.search(text))
+
+
 def targeted_test_files(test_patch: str, root: Path | None = None) -> list[str]:
     """The test modules to run for ``test_patch`` on the tree at ``root`` (see the module docstring)."""
     settings = pytest_settings(root)
     patterns = settings.get("python_files") or list(DEFAULT_PYTHON_FILES)
     written = _written(test_patch)
-    modules = [p for p, _ in written if is_test_module(p, patterns)]
+    modules = [p for p, added in written if is_test_module(p, patterns) or _defines_tests(p, added, root)]
     if modules or root is None:
         return modules
     return _users([p for p, _ in written], root, patterns, settings.get("testpaths") or [],
