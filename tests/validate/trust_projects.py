@@ -88,6 +88,15 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+# no configuration file and no setup.py at the root: pytest's rootdir would be the targets' folder, and
+# ids would lose their "tests/" — they must stay relative to the repository root
+PROJECTS["norootcfg"] = {
+    "base": {"pkg/__init__.py": "def inc(n):\n    return n\n",
+             "tests/conftest.py": "import pathlib\nimport sys\n\nsys.path.insert(0, str(pathlib.Path(__file__).parents[1]))\n"},
+    "gold": {"pkg/__init__.py": "def inc(n):\n    return n + 1\n"},
+    "tests": {"tests/test_inc.py": "from pkg import inc\n\n\ndef test_inc():\n    assert inc(1) == 2\n"},
+}
+
 SHOUT = "tests/test_shout.py::test_shout"
 EXPECTED: dict[str, dict[str, object]] = {
     "params": {"verdict": "valid", "reason": "", "test_files": ["tests/test_shout.py"],
@@ -105,6 +114,8 @@ EXPECTED: dict[str, dict[str, object]] = {
                 "FAIL_TO_PASS": ["checks/check_last.py::test_last"], "PASS_TO_PASS": []},
     "conftest": {"verdict": "valid", "reason": "", "test_files": ["tests/test_words.py"],
                  "FAIL_TO_PASS": ["tests/test_words.py::test_sample"], "PASS_TO_PASS": ["tests/test_words.py::test_one"]},
+    "norootcfg": {"verdict": "valid", "reason": "", "test_files": ["tests/test_inc.py"],
+                  "FAIL_TO_PASS": ["tests/test_inc.py::test_inc"], "PASS_TO_PASS": []},
     "negative": {"verdict": "invalid", "reason": "no_fail_to_pass", "fault": "task", "test_files": ["tests/test_double.py"],
                  "FAIL_TO_PASS": [], "PASS_TO_PASS": ["tests/test_double.py::test_double"]},
 }

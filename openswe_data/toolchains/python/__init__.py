@@ -55,7 +55,10 @@ class PythonToolchain:
 
         Options after the repository's own ``addopts`` neutralise what is not about the tests: ``--maxfail``
         undoes ``-x`` (every targeted test runs before the fix too), ``-p no:randomly`` keeps the order fixed,
-        ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests; the image-dependent ones (timeout,
+        ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests, ``--rootdir`` makes node ids
+        relative to the repository root (without a configuration file at the root, pytest would take the
+        targets' common folder, and ``tests/test_x.py::t`` would be recorded as ``test_x.py::t``); the
+        image-dependent ones (timeout,
         ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``; ``options`` are a recipe's own additions.
         """
         files = " ".join(shlex.quote(f) for f in targets)
@@ -64,7 +67,7 @@ class PythonToolchain:
             # unittest reports on stderr: sent to stdout, where the results are read (the trace stays apart)
             return f"python -m unittest -v{extra} {files} 2>&1"
         return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
-                f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
+                f"--rootdir={C.TESTBED} -o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
 
     def parse(self, result: object, test_files: list[str] | tuple[str, ...] = ()) -> Any:
         return PARSERS[self.log_parser](result, test_files)
