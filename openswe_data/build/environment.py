@@ -120,7 +120,8 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
     rebuild = recipe.rebuild_compiled or _compiled_sources_touched(task.patch) or facts.has_c_extension
     script = evalscript.render_eval_script(
         task.test_patch, test_files, reset, [p for p in touched if p not in reset], command=command,
-        per_test_timeout=options.test_timeout,
+        # a recipe that switched our timeout plugin off (it refused the project) gets no --timeout either
+        per_test_timeout=0 if "-p no:timeout" in recipe.test_options else options.test_timeout,
         rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed)) if rebuild else "",
         pythonpath=pythonpath(testbed) if recipe.install_mode == "source" else "")
     return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser,

@@ -161,3 +161,10 @@ def test_pinned_to_a_pull_requests_date_the_python_is_the_newest_of_that_day_the
     assert python_of_date(SetupFacts(), suite, "2023-05-19") == "3.11"
     assert python_of_date(SetupFacts(python_constraint=">=3.12"), suite, "2023-05-19") == "3.13"
     assert python_of_date(SetupFacts(), suite, "not a date") is None
+
+
+def test_ci_apt_lines_give_package_names_never_the_files_a_command_goes_on_with(tmp_path):
+    wf = tmp_path / ".github" / "workflows"
+    wf.mkdir(parents=True)
+    (wf / "ci.yml").write_text("steps:\n  - run: sudo apt-get install -y software-properties-common env.py libyaml-dev\n")
+    assert read_facts(tmp_path).system_packages == ["software-properties-common", "libyaml-dev"]

@@ -30,6 +30,8 @@ REQUIREMENT_FILES = (
     "requirements/test.txt", "requirements/tests.txt", "requirements/dev.txt", "requirements/testing.txt",
 )
 _PKG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_DEB_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$(?<!\.py)(?<!\.sh)(?<!\.txt)")
+"""A Debian package name (lower case; not a file name a CI step's command line goes on with, like env.py)."""
 # A tox factor condition before a dep: "cov: coverage", "py38,py39: mock", "!pypy-lint: x" — but not the
 # scheme of a URL ("https://...") or an environment marker (those follow ";").
 _TOX_FACTOR = re.compile(r"^(!?[A-Za-z0-9_.{}]+(?:[,-]!?[A-Za-z0-9_.{}]+)*)\s*:(?!//)\s*(.+)$")
@@ -265,7 +267,7 @@ def _from_ci(root: Path, facts: SetupFacts) -> None:
         for m in re.finditer(r"python-version:\s*\[([^\]]+)\]", text):
             _add(facts.python_versions, re.findall(r"3\.\d+", m.group(1)))
         for m in re.finditer(r"apt(?:-get)?\s+install\s+(?:-\S+\s+)*([^\n&|;]+)", text):
-            _add(facts.system_packages, [p for p in m.group(1).split() if _PKG_RE.match(p) and not p.startswith("-")])
+            _add(facts.system_packages, [p for p in m.group(1).split() if _DEB_RE.match(p)])
 
 
 def _python_version_file(root: Path, facts: SetupFacts) -> None:
