@@ -9,7 +9,7 @@ Rules:
 - A side whose runs are unusable names an **environment** reason (timeout, oom, crashed, runner_error,
   collection_error / import_error when the gold side cannot collect the targeted modules,
   no_tests_collected). A usable pair without FAIL_TO_PASS names a **task** reason: ``flaky`` only when a
-  test the test patch adds or edits, that could have been FAIL_TO_PASS, changed status across reruns; ``gold_patch_fails`` when tests still
+  test the test patch adds or edits changed status across reruns (on either side); ``gold_patch_fails`` when tests still
   fail deterministically with the fix; else ``no_fail_to_pass`` (a deterministic negative).
 """
 
@@ -130,9 +130,12 @@ def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = N
                  if all(s not in OK for s in before.statuses(t)) and all(s in OK for s in after.statuses(t)))
     p2p = sorted(t for t in tests
                  if all(s in OK for s in before.statuses(t)) and all(s in OK for s in after.statuses(t)))
-    # a flaky test "could have been" FAIL_TO_PASS when it failed at least once before and passed at least once after
-    flaky_candidates = {t for t in flaky if before.passes(t) < len(before.parsed) and after.passes(t) > 0
-                        and _named(t, changed)}
+    # the flaky tests that make the task flaky: those the test patch adds or edits (whichever way they flip);
+    # with no patch names known, those that failed at least once before and passed at least once after
+    if changed is not None:
+        flaky_candidates = {t for t in flaky if _named(t, changed)}
+    else:
+        flaky_candidates = {t for t in flaky if before.passes(t) < len(before.parsed) and after.passes(t) > 0}
     gold_rate, noop_rate = _rates(before, after, set(f2p) or flaky_candidates)
     notes = "; ".join(sorted({n for p in before.parsed + after.parsed for n in p.notes}))
     if f2p and min(len(before.parsed), len(after.parsed)) < k:

@@ -182,3 +182,10 @@ def test_a_gold_side_that_cannot_import_its_tests_is_an_environment_problem():
     v = grade(before, after)
     assert (v.valid, v.reason) == (False, "import_error")
     assert "yaml" in v.detail and fault_of(v.reason) == "environment"
+
+
+def test_the_patchs_own_test_flipping_on_one_side_only_is_flaky_not_a_negative():
+    # the patch's test passes in every run before the fix and flips after it (a coin toss): flaky
+    before = junit_side({"toss": "P"}, {"toss": "P"}, {"toss": "P"})
+    after = junit_side({"toss": "P"}, {"toss": "F"}, {"toss": "P"})
+    assert grade(before, after, k=3, changed={"toss"}).reason == "flaky"
