@@ -145,13 +145,11 @@ def _plus(items: tuple[str, ...], item: str) -> tuple[str, ...]:
 
 def _python(value: str, failed: str, pythons: tuple[str, ...]) -> str | None:
     """``older``/``newer``: the nearest base version below/above ``failed``; a version stands as it is."""
+    from openswe_data.toolchains.python.facts import version_key
+
     if value not in ("older", "newer"):
         return value
-
-    def key(v: str) -> tuple[int, ...]:
-        return tuple(int(x) for x in v.split("."))
-
-    ordered = sorted(pythons, key=key)
+    ordered = sorted(pythons, key=version_key)
     if failed not in ordered:
         return None
     i = ordered.index(failed) + (-1 if value == "older" else 1)

@@ -53,7 +53,7 @@ class LoopResult:
     recipe: Recipe
 
 
-def _failure_text(env: Environment, log_dir: Path) -> str:
+def _failure_text(env: Environment) -> str:
     path = Path(env.log_path) if env.log_path else None
     text = path.read_text(errors="replace") if path and path.is_file() else env.build_log
     audit = (env.history_audit or {}).get("detail", "")
@@ -80,6 +80,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     start = time.monotonic()
     recipe, seeded_from = seed if (seed and loop.memory) else (Recipe(), "")
     tried: set[str] = set()
+    pythons = tuple(options.pythons) or _pythons()  # the suite a python fix of "older"/"newer" steps through
     attempts: list[BuildAttempt] = []
     env: Environment | None = None
     valid = False
@@ -95,7 +96,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
                                seeded_from=seeded_from, image_name=env.image_name)
         if env.status != "built":
             attempt.stage, attempt.outcome, attempt.reason = "build", "failed", env.reason
-            text = _failure_text(env, turn_dir)
+            text = _failure_text(env)
         else:
             validation, _ = validate_environment(env, task, log_dir=turn_dir, options=loop.probe)
             attempt.stage, attempt.outcome, attempt.reason = "validate", validation.verdict, validation.reason
@@ -111,8 +112,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         proposals = diagnose(attempt.stage, attempt.reason, text, context)
         next_recipe = None
         for p in proposals:
-            candidate = recipe.with_fix(p.fix, failed_python=env.python_version,
-                                        pythons=tuple(options.pythons) or _pythons())
+            candidate = recipe.with_fix(p.fix, failed_python=env.python_version, pythons=pythons)
             if candidate.key() not in tried:
                 attempt.diagnosis, attempt.rule, attempt.fix = p.diagnosis, p.rule, p.fix.describe()
                 next_recipe = candidate

@@ -316,6 +316,22 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
     return facts
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """``"3.11"`` -> ``(3, 11)``: Python versions in numeric order."""
+    return tuple(int(x) for x in version.split("."))
+
+
+def allows(facts: SetupFacts, version: str) -> bool:
+    """Whether the project's requires-python admits some release of ``version`` (an unparseable one admits all)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spec = SpecifierSet(facts.python_constraint) if facts.python_constraint else SpecifierSet()
+    except InvalidSpecifier:
+        return True
+    return spec.contains(f"{version}.0", prereleases=True) or spec.contains(f"{version}.99")
+
+
 def choose_python(facts: SetupFacts, available: list[str], default: str = "3.11") -> str:
     """The Python to build with: a pinned version if available, else the best one the constraint allows.
 
@@ -323,16 +339,7 @@ def choose_python(facts: SetupFacts, available: list[str], default: str = "3.11"
     project names (classifiers, tox, CI) — ``default`` if named, else the newest named; else ``default``
     if allowed; else the newest allowed. With nothing allowed, the nearest available to what the project names.
     """
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    def key(v: str) -> tuple[int, ...]:
-        return tuple(int(x) for x in v.split("."))
-
-    try:
-        spec = SpecifierSet(facts.python_constraint) if facts.python_constraint else SpecifierSet()
-    except InvalidSpecifier:
-        spec = SpecifierSet()
-    allowed = [v for v in sorted(available, key=key) if spec.contains(f"{v}.0", prereleases=True) or spec.contains(f"{v}.99")]
+    allowed = [v for v in sorted(available, key=version_key) if allows(facts, v)]
     if facts.sources.get("python_pin") and facts.python_versions and facts.python_versions[0] in available:
         return facts.python_versions[0]
     named = [v for v in allowed if v in facts.python_versions]
@@ -341,7 +348,7 @@ def choose_python(facts: SetupFacts, available: list[str], default: str = "3.11"
         return default if default in named else named[-1]
     if allowed:
         return default if default in allowed else allowed[-1]
-    return default if default in available else sorted(available, key=key)[-1]
+    return default if default in available else sorted(available, key=version_key)[-1]
 
 
 PYTHON_RELEASES = {"3.8": "2019-10-14", "3.9": "2020-10-05", "3.10": "2021-10-04", "3.11": "2022-10-24",
@@ -359,22 +366,8 @@ def python_of_date(facts: SetupFacts, available: list[str], when: str) -> str | 
         day = dt.date.fromisoformat(when.strip()[:10])
     except ValueError:
         return None
-    allowed = [v for v in available if _allows(facts, v)]
+    allowed = [v for v in available if allows(facts, v)]
     if not allowed:
         return None
     released = [v for v in allowed if v in PYTHON_RELEASES and dt.date.fromisoformat(PYTHON_RELEASES[v]) <= day]
-
-    def key(v: str) -> tuple[int, ...]:
-        return tuple(int(x) for x in v.split("."))
-
-    return max(released, key=key) if released else min(allowed, key=key)
-
-
-def _allows(facts: SetupFacts, version: str) -> bool:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        spec = SpecifierSet(facts.python_constraint) if facts.python_constraint else SpecifierSet()
-    except InvalidSpecifier:
-        return True
-    return spec.contains(f"{version}.0", prereleases=True) or spec.contains(f"{version}.99")
+    return max(released, key=version_key) if released else min(allowed, key=version_key)
