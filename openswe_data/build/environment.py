@@ -18,7 +18,7 @@ from openswe_data.build.context import assemble
 from openswe_data import toolchains
 from openswe_data.build.context import installable
 from openswe_data.build.recipe import Recipe
-from openswe_data.toolchains.python.facts import SetupFacts, choose_python, python_of_date
+from openswe_data.toolchains.python.facts import SetupFacts, choose_python, python_of_date, resolution_date
 from openswe_data.build.images import BuildFailure, BuiltImage, audit_image, build_image, image_tag
 from openswe_data.build.repair import FailedAttempt, Repairer, log_excerpt
 from openswe_data.build.repo_cache import RepoCache
@@ -182,7 +182,8 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
         else:
             ctx = assemble(ctx_dir, base_image=base, base_image_id=base_id, snapshot_sha=prep.snapshot_sha,
                            facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,
-                           exclude_newer=rfc3339(task.created_at) if options.pin_to_pr_date or recipe.pin_build_date else "",
+                           exclude_newer=(rfc3339(resolution_date(task.created_at, prep.python))
+                                          if options.pin_to_pr_date or recipe.pin_build_date else ""),
                            install_mode=recipe.install_mode, scm_version=prep.version)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),

@@ -62,7 +62,8 @@ class PythonToolchain:
         ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``; ``options`` are a recipe's own additions.
         """
         files = " ".join(shlex.quote(f) for f in targets)
-        extra = "".join(f" {shlex.quote(o)}" for o in options or [])
+        # an option is shell words ("-p no:timeout" is two arguments to pytest, not one)
+        extra = "".join(f" {shlex.quote(word)}" for o in options or [] for word in shlex.split(o))
         if self.runner == "unittest":
             # unittest reports on stderr: sent to stdout, where the results are read (the trace stays apart)
             return f"python -m unittest -v{extra} {files} 2>&1"
