@@ -49,6 +49,8 @@ class Rule(BaseModel):
     """A log excerpt this rule must diagnose (tests/repair run every rule on its own example)."""
     expect: dict[str, Any]
     """The fix the rule must propose for ``example`` (with its groups filled in)."""
+    more_examples: list[str] = []
+    """Other log excerpts (other tools' wording of the same failure) that must give the same fix."""
     example_context: dict[str, list[str]] = {}
     """Context sets for ``example`` (``project_modules``), when the rule reads them."""
     note: str = ""

@@ -16,10 +16,11 @@ RULES = load_rules()
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
 def test_every_rule_diagnoses_its_own_example_into_its_expected_fix(rule: Rule):
     context = {k: set(v) for k, v in rule.example_context.items()}
-    got = diagnose(rule.stage, (rule.reasons or ["any"])[0], rule.example, context, rules=(rule,))
-    assert got, f"{rule.name} does not fire on its example"
-    assert got[0].fix == Fix.model_validate(rule.expect)
-    assert got[0].rule == rule.name and got[0].diagnosis == rule.diagnosis
+    for example in (rule.example, *rule.more_examples):
+        got = diagnose(rule.stage, (rule.reasons or ["any"])[0], example, context, rules=(rule,))
+        assert got, f"{rule.name} does not fire on {example!r}"
+        assert got[0].fix == Fix.model_validate(rule.expect), example
+        assert got[0].rule == rule.name and got[0].diagnosis == rule.diagnosis
 
 
 def test_rules_read_only_their_stage_and_reasons():
