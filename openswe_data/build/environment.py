@@ -184,7 +184,8 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
                            facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,
                            exclude_newer=(rfc3339(resolution_date(task.created_at, prep.python))
                                           if options.pin_to_pr_date or recipe.pin_build_date else ""),
-                           install_mode=recipe.install_mode, scm_version=prep.version)
+                           install_mode=recipe.install_mode, scm_version=prep.version,
+                           runner_packages=toolchains.for_parser(prep.log_parser).runner_packages)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),
                                   labels=labels("env", instance=task.instance_id, context_hash=ctx.content_hash),

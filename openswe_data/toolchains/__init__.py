@@ -25,6 +25,8 @@ class Toolchain(Protocol):
     """The parser its runs are read with; stored in the record's ``log_parser``."""
     runner_word: str
     """A word every test command of this toolchain contains (the eval-script check looks for it)."""
+    runner_packages: tuple[str, ...]
+    """The runner's own packages, resolved with the dependencies when a build is pinned to a date."""
 
     def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any: ...
 

@@ -34,6 +34,8 @@ class PythonToolchain:
         self.runner = runner
         self.log_parser = runner
         self.runner_word = runner
+        # what a build pinned to a date re-resolves as of that date (unittest is in the standard library)
+        self.runner_packages: tuple[str, ...] = ("pytest",) if runner == "pytest" else ()
 
     def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any:
         from openswe_data.toolchains.python.facts import read_facts
