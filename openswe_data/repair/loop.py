@@ -24,7 +24,7 @@ from openswe_data.build.repo_cache import RepoCache
 from openswe_data.logtext import cut
 from openswe_data.reasons import fault_of
 from openswe_data.records import BuildAttempt, Environment, Task
-from openswe_data.repair.rules import diagnose
+from openswe_data.repair.rules import diagnose, distributions_of
 from openswe_data.settings import Settings
 from openswe_data.validate.instance import ValidateOptions, validate_environment
 
@@ -108,7 +108,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         attempts.append(attempt)
         if valid or attempt.reason in UNFIXABLE:
             break
-        context = {"project_modules": set((env.setup_facts or {}).get("packages", []))}
+        context = _context(env, work / task.instance_id / "testbed")
         proposals = diagnose(attempt.stage, attempt.reason, text, context)
         next_recipe = None
         for p in proposals:
@@ -129,6 +129,16 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     if len(attempts) > 1 and env.build_method == "heuristic":
         env.build_method = "rules"
     return LoopResult(env, attempts, valid, recipe)
+
+
+def _context(env: Environment, testbed: Path) -> dict[str, set[str]]:
+    """What rules may check a matched name against: the project's own modules, and every module (and the
+    distribution providing it) that the repository's code, tests or build script import."""
+    from openswe_data import toolchains
+
+    project = set((env.setup_facts or {}).get("packages", []))
+    imported = toolchains.for_parser(env.log_parser or "pytest").imports(testbed) if testbed.is_dir() else set()
+    return {"project_modules": project, "imported_distributions": distributions_of(imported | project)}
 
 
 def _pythons() -> tuple[str, ...]:

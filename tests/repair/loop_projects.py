@@ -94,7 +94,29 @@ PROJECTS["unittestonly"] = {
                                        "    def test_three(self):\n        self.assertEqual(middle([1, 2, 3]), 2)\n")},
 }
 
+PROJECTS["ownrunner"] = {
+    # the package refuses to import until the repository's own runner has set the stage (a settings
+    # variable, as Django-style projects do): neither pytest nor unittest discovery can collect the tests
+    "base": {"app/__init__.py": ("import os\n\nif 'APP_MODE' not in os.environ:\n"
+                                 "    raise RuntimeError('APP_MODE is not set: run the tests with runtests.py')\n\n\n"
+                                 "def shout(s):\n    return s\n"),
+             "runtests.py": ("import os\nimport sys\nimport unittest\n\nos.environ.setdefault('APP_MODE', 'test')\n"
+                             "suite = unittest.defaultTestLoader.discover('tests', top_level_dir='.')\n"
+                             "result = unittest.TextTestRunner(verbosity=2).run(suite)\n"
+                             "sys.exit(not result.wasSuccessful())\n"),
+             "tests/__init__.py": "",
+             "tests/test_shout.py": ("import unittest\n\nfrom app import shout\n\n\nclass ShoutTest(unittest.TestCase):\n"
+                                     "    def test_empty(self):\n        self.assertEqual(shout(''), '')\n")},
+    "gold": {"app/__init__.py": ("import os\n\nif 'APP_MODE' not in os.environ:\n"
+                                 "    raise RuntimeError('APP_MODE is not set: run the tests with runtests.py')\n\n\n"
+                                 "def shout(s):\n    return s.upper()\n")},
+    "tests": {"tests/test_shout.py": ("import unittest\n\nfrom app import shout\n\n\nclass ShoutTest(unittest.TestCase):\n"
+                                      "    def test_empty(self):\n        self.assertEqual(shout(''), '')\n\n"
+                                      "    def test_upper(self):\n        self.assertEqual(shout('a'), 'A')\n")},
+}
+
 RESCUED_BY: dict[str, str | None] = {
+    "ownrunner": "the-repository-runs-its-tests-its-own-way",
     "unittestonly": "pytest-cannot-run-the-suite",
     "mocker": "pytest-fixture-from-a-missing-plugin",
     "oldpython": "collections-abc-aliases-removed",

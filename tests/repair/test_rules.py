@@ -84,3 +84,26 @@ def test_memory_offers_the_recipe_of_the_nearest_instance_of_the_same_repository
     assert source == "o__r-4" and recipe.system_packages == ("libffi-dev",)
     assert seed_for(Task(instance_id="n__n-1", repo="n/n", base_commit="c", patch="", test_patch="",
                          problem_statement=""), memory) is None
+
+
+def test_a_requirement_that_fails_to_build_is_dropped_only_when_nothing_imports_it():
+    log = "error: Failed to build `greenlet==0.4.15`\n  cause: The build backend returned an error"
+    unneeded = diagnose("build", "install_failed", log, {"imported_distributions": {"flask", "pytest"}})
+    assert unneeded and unneeded[0].fix == Fix(drop_requirement="greenlet")
+    needed = diagnose("build", "install_failed", log, {"imported_distributions": {"Greenlet", "pytest"}})
+    assert all(p.rule != "a-requirement-nothing-imports-fails-to-build" for p in needed)
+    pip_summary = "ERROR: Failed to build installable wheels for some pyproject.toml based projects (blist)"
+    assert all(p.fix != Fix(drop_requirement="installable") for p in diagnose("build", "install_failed", pip_summary, {}))
+
+
+def test_what_the_repository_imports_is_read_from_its_code_not_its_docs(tmp_path):
+    from openswe_data.repair.rules import distributions_of
+    from openswe_data.toolchains.python.imports import imported_modules
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("import os, yaml\nfrom greenlet import greenlet\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conf.py").write_text("import sphinx_rtd_theme\n")
+    names = imported_modules(tmp_path)
+    assert {"os", "yaml", "greenlet"} <= names and "sphinx_rtd_theme" not in names
+    assert "pyyaml" in {d.lower() for d in distributions_of(names)}
