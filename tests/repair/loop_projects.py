@@ -115,7 +115,21 @@ PROJECTS["ownrunner"] = {
                                       "    def test_upper(self):\n        self.assertEqual(shout('a'), 'A')\n")},
 }
 
+PROJECTS["segfault"] = {
+    # the bug crashes the interpreter (as a segfault in a C extension does): before the fix the whole run dies
+    # and every other test's result with it, unless each test runs in a process of its own
+    "base": {"pytest.ini": PYTEST_INI,
+             "pkg/__init__.py": ("import ctypes\n\n\ndef first(data):\n"
+                                 "    if not data:\n        return ctypes.string_at(0, 1)  # reads address 0: SIGSEGV\n"
+                                 "    return data[:1]\n"),
+             "tests/test_first.py": "from pkg import first\n\n\ndef test_first_byte():\n    assert first(b'ab') == b'a'\n"},
+    "gold": {"pkg/__init__.py": "def first(data):\n    return data[:1]\n"},
+    "tests": {"tests/test_first.py": ("from pkg import first\n\n\ndef test_first_byte():\n    assert first(b'ab') == b'a'\n\n\n"
+                                      "def test_first_of_nothing_is_empty():\n    assert first(b'') == b''\n")},
+}
+
 RESCUED_BY: dict[str, str | None] = {
+    "segfault": "a-crash-kills-the-whole-run-isolate-each-test",
     "ownrunner": "the-repository-runs-its-tests-its-own-way",
     "unittestonly": "pytest-cannot-run-the-suite",
     "mocker": "pytest-fixture-from-a-missing-plugin",
