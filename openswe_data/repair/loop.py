@@ -39,6 +39,10 @@ class LoopOptions:
     """Turns per instance, the first included."""
     max_seconds: float = 1800.0
     """Wall time per instance after which no new turn starts."""
+    infra_retries: int = 2
+    """Times a turn that failed for the engine's sake (``internal_error``) is repeated as it was, after a pause."""
+    infra_pause: float = 5.0
+    """Seconds before such a repeat."""
     memory: bool = True
     """Seed the first turn with the repository's remembered recipe."""
     probe: ValidateOptions = field(default_factory=lambda: ValidateOptions(reruns=0, k=1))
@@ -84,6 +88,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     attempts: list[BuildAttempt] = []
     env: Environment | None = None
     valid = False
+    infra_left = loop.infra_retries
     for n in range(1, loop.max_attempts + 1):
         tried.add(recipe.key())
         turn_start = time.monotonic()
@@ -106,6 +111,10 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         attempt.fault = fault_of(attempt.reason)
         attempt.seconds = time.monotonic() - turn_start
         attempts.append(attempt)
+        if attempt.reason == "internal_error" and infra_left > 0 and time.monotonic() - start < loop.max_seconds:
+            infra_left -= 1  # the engine failed, not the recipe: the same turn again (recorded, not diagnosed)
+            time.sleep(loop.infra_pause)
+            continue
         if valid or attempt.reason in UNFIXABLE:
             break
         context = _context(env, work / task.instance_id / "testbed")

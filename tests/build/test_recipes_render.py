@@ -38,3 +38,14 @@ def test_a_build_pinned_to_a_date_resolves_the_test_runner_of_that_date_too():
     assert deps.rstrip().endswith("pytest --reinstall-package pytest")  # not the base image's newer pytest
     unpinned = render_dockerfile("b", SetupFacts(), "", install_project=True, runner_packages=("pytest",))
     assert "--reinstall-package" not in unpinned
+
+
+def test_an_engine_failure_during_a_build_is_infrastructure_not_the_step():
+    from openswe_data import conventions as C
+    from openswe_data.build.images import failure_reason
+
+    step = [f'Step 8/22 : RUN echo "{C.INSTALL_BUILD_MARK}" && pip install -r /openswe/build-requirements.txt']
+    engine = ("failed to create endpoint jovial_wu on network bridge: adding interface veth8a38518 to bridge "
+              "docker0 failed: could not find bridge docker0: route ip+net: no such network interface")
+    assert failure_reason(engine, step) == "internal_error"
+    assert failure_reason("The command '/bin/sh -c pip install' returned a non-zero code: 1", step) == "build_deps_failed"
