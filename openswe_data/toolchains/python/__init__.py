@@ -78,11 +78,11 @@ class PythonToolchain:
 
         Options after the repository's own ``addopts`` neutralise what is not about the tests: ``--maxfail``
         undoes ``-x`` (every targeted test runs before the fix too), ``-p no:randomly`` keeps the order fixed,
-        ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests, ``--rootdir`` makes node ids
-        relative to the repository root (without a configuration file at the root, pytest would take the
-        targets' common folder, and ``tests/test_x.py::t`` would be recorded as ``test_x.py::t``); the
-        image-dependent ones (timeout,
-        ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``; ``options`` are a recipe's own additions.
+        ``-p no:cacheprovider`` keeps ``--lf``/``--sw`` from skipping tests; the image-dependent ones come in
+        through ``$OPENSWE_PYTEST_OPTS`` (the eval script sets them): the per-test timeout, ``--no-cov``, and
+        ``--rootdir`` where the installed pytest knows it, which makes node ids relative to the repository
+        root (without a configuration file at the root, pytest would take the targets' common folder, and
+        ``tests/test_x.py::t`` would be recorded as ``test_x.py::t``); ``options`` are a recipe's own additions.
         """
         files = " ".join(shlex.quote(f) for f in targets)
         # an option is shell words ("-p no:timeout" is two arguments to pytest, not one)
@@ -93,14 +93,14 @@ class PythonToolchain:
             # unittest reports on stderr: sent to stdout, where the results are read (the trace stays apart)
             return f"python -m unittest -v{extra} {files} 2>&1"
         return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
-                f"--rootdir={C.TESTBED} -o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
+                f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
 
     def _script_command(self, files: str, extra: str) -> str:
         """The repository's command; one that ends in pytest gets our reporting options however it launches it."""
         assert self.script is not None
         if self.log_parser == "unittest":
             return f"{self.script.command.replace('{posargs}', '').strip()} 2>&1"
-        addopts = (f"-rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 --rootdir={C.TESTBED} "
+        addopts = (f"-rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
                    f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR}")
         return f'PYTEST_ADDOPTS="{addopts}" {self.script.command.replace("{posargs}", files).strip()}'
 
