@@ -8,6 +8,7 @@ configuration passed into builds, never hard-coded in recipes.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 
 
@@ -73,3 +74,13 @@ def scrub(text: str, secrets: list[str] | None = None) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
+
+
+_HTTP_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s]+@")
+_PASSWORD = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]+):[^/@\s]*@")
+
+
+def strip_url_credentials(text: str) -> str:
+    """``text`` with URL credentials removed: all of ``https://user:token@`` and ``https://token@``, and the
+    password of any other scheme (``ssh://git@host`` keeps its user name, which is not a secret)."""
+    return _PASSWORD.sub(r"\1@", _HTTP_USERINFO.sub(r"\1", text))

@@ -163,7 +163,7 @@ def _names(source: str, target: Path, entry: dict[str, Any]) -> bool:
         return source.endswith((f":{entry['line']}", f":L{entry['line']}", f"[{entry['line'] - 1}]"))
     if "where" in entry:
         return source.endswith(entry["where"])
-    return source.endswith(entry["file"]) or f"/{entry['file']}:" in source
+    return source.endswith(entry["file"]) or any(f"/{entry['file']}{c}" in source for c in ":[")
 
 
 def _stored(case: dict[str, Any], ws: Path) -> tuple[set[str], list[dict[str, Any]]]:
@@ -194,7 +194,7 @@ def _policy_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: O
 def _recipe_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: Outcome) -> None:
     from openswe_data import recipes
 
-    root = target.parent / "recipes"
+    root = target.parent.parent / "recipes"
     (root / "builders").mkdir(parents=True)
     shutil.move(str(target), root / "builders" / target.name)
     named = root / "builders" / target.name
@@ -229,7 +229,7 @@ def _workspace_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out
 
     from make_corpus import good_pr
 
-    dump = target.parent / "good.jsonl"
+    dump = target.parent.parent / "good.jsonl"
     dump.write_text("".join(json.dumps(good_pr(i)) + "\n" for i in (1, 2)))
     first = _invoke(["collect", "dump", str(dump), "-w", str(ws)], cwd)
     if first.exit_code != 0:

@@ -229,7 +229,7 @@ def dumps(w: Writer) -> None:
         "repo": {"string": "corpus-org/widget", "list": [], "missing": DELETE},
         "repo.clone_url": {"option": "--upload-pack=touch /tmp/pwned", "option_c": "-cprotocol.ext.allow=always",
                            "ext_transport": "ext::sh -c touch% /tmp/pwned", "nul": NUL, "list": [1],
-                           "int": 7, "file_dotdot": "../../etc"},
+                           "int": 7, "unknown_scheme": "gopher://example.invalid/x"},
         "repo.stargazers_count": {k: v for k, v in INT_BAD.items() if k != "fraction"},
         "repo.language": {"list": ["Python"], "int": 3},
         "repo.license": {"string_list": ["MIT"]},
@@ -431,6 +431,8 @@ def attempts(w: Writer) -> None:
     }
     for fmt, (make, suffix) in per_file.items():
         for label, damage in file_bad.items():
+            if fmt == "mini-swe-agent" and label == "cost_huge":
+                continue  # mini-swe-agent records no token counts; a large cost is still a number
             a, b, c = next(n), next(n), next(n)
             files = {f"corpus-org__widget-{a}{suffix}": ("good", json.dumps(make(a)).encode(), f"corpus-org__widget-{a}"),
                      f"corpus-org__widget-{b}{suffix}": ("bad", damage(make(b)), None),
