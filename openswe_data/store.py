@@ -81,8 +81,8 @@ def damaged(path: Path, what: str) -> StoreError:
     return StoreError(
         f"damaged workspace file {path}: {what}",
         reason="damaged_workspace_file",
-        hint=f"move it out of the workspace (mv '{path}' '{path}.damaged') and re-run the same command; "
-             "the stage redoes the items that file held",
+        hint=f"move it out of the workspace (mv '{path}' '{path}.damaged') and re-run the stage "
+             "(the same command): it redoes the items that file held",
     )
 
 

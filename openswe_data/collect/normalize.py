@@ -221,7 +221,7 @@ def pull_request_from_dump(obj: Any, *, base_dir: Path | None = None, source: st
             raise RecordError(f"expected an object, got {type(obj.get(part)).__name__}", field=part)
     repo = check_repo(_get(obj, "repo", "full_name"), field="repo.full_name")
     pull = obj["pull"]
-    number = count_at(pull.get("number"), field="pull.number", minimum=1)
+    number = count_at(pull.get("number"), field="pull.number")
     item = instance_id_for(repo, number)
     base = check_sha(_walk(pull, "base", "sha", field="pull.base", item=item), field="pull.base.sha", item=item)
     head = check_sha(_walk(pull, "head", "sha", field="pull.head", item=item), field="pull.head.sha", item=item,

@@ -108,8 +108,6 @@ def split_diff(diff: bytes | str, config: CollectConfig | None = None) -> SplitD
         raise DiffError("the diff is empty", reason="empty_diff")
     if not text.endswith("\n"):
         text += "\n"
-    if "\x00" in text:
-        raise DiffError("the diff holds a NUL byte (a binary change without a binary patch)")
     blocks = _git_blocks(text)
     changes = [c for c in (_classify(block, config) for block in blocks) if c is not None]
     check_paths(changes)

@@ -215,7 +215,7 @@ def dumps(w: Writer) -> None:
         "repo.full_name": {**STRING_BAD, "dotdot": "../x", "absolute": "/etc", "url": "https://github.com/a/b",
                            "no_slash": "widget", "three_parts": "a/b/c", "dash_option": "--upload-pack/x",
                            "dot_name": "corpus-org/..", "empty": "", "missing": DELETE},
-        "pull.number": {**INT_BAD, "negative": -5, "zero": 0, "missing": DELETE, "null": None},
+        "pull.number": {**INT_BAD, "negative": -5, "missing": DELETE, "null": None},
         "pull.base.sha": {**STRING_BAD, "option": "--output=/tmp/x", "empty": "", "missing": DELETE,
                           "spaces": "a b", "revision_range": "HEAD..main"},
         "pull.head.sha": {"list": [1], "nul": NUL, "option": "--upload-pack=x"},
@@ -233,7 +233,8 @@ def dumps(w: Writer) -> None:
         "repo.stargazers_count": {k: v for k, v in INT_BAD.items() if k != "fraction"},
         "repo.language": {"list": ["Python"], "int": 3},
         "repo.license": {"string_list": ["MIT"]},
-        "diff": {"int": 5, "list": ["diff"], "nul": good_diff(1) + "\u0000", "null": None, "missing": DELETE},
+        "diff": {"int": 5, "list": ["diff"], "nul_in_path": traversal_diff(1, "pkg/a\u0000b.py"), "null": None,
+                 "missing": DELETE},
         "linked_issues": {"string": "#1", "object": {"number": 1}},
         "linked_issues.0.number": {**INT_BAD, "missing": DELETE},
         "linked_issues.0.title": {"list": [1]},
@@ -281,7 +282,7 @@ def tasks(w: Writer) -> None:
         "repo": {**STRING_BAD, "dotdot": "../x", "absolute": "/etc", "url": "https://github.com/a/b",
                  "no_slash": "widget", "dash_option": "--upload-pack/x", "missing": DELETE},
         "base_commit": {**STRING_BAD, "option": "--output=/tmp/x", "missing": DELETE, "spaces": "a b"},
-        "patch": {"int": 5, "list": [1], "not_a_diff": "hello", "nul": good_diff(1) + "\u0000",
+        "patch": {"int": 5, "list": [1], "not_a_diff": "hello", "nul_in_path": traversal_diff(1, "a\u0000b.py"),
                   "traversal": traversal_diff(1, "../x.py").split("diff --git a/tests")[0] + traversal_diff(1, "../x.py").split("\n", 11)[-1]},
         "test_patch": {"int": 5, "list": [1], "traversal": "diff --git a/../t.py b/../t.py\n--- a/../t.py\n+++ b/../t.py\n@@ -1 +1 @@\n-a\n+b\n"},
         "problem_statement": {"list": [1], "object": {}, "int64_overflow": BIG, "missing": DELETE},
@@ -320,7 +321,7 @@ def tasks(w: Writer) -> None:
     # Parquet files: bad values in typed columns (written by the test at run time from this spec)
     parquet_bad = {"repo_dotdot": ("repo", "../x"), "repo_url_option": ("repo_url", "--upload-pack=x"),
                    "base_commit_option": ("base_commit", "--output=/x"), "instance_id_traversal": ("instance_id", "../../x"),
-                   "patch_not_diff": ("patch", "hello"), "patch_nul": ("patch", good_diff(1) + "\u0000"),
+                   "patch_not_diff": ("patch", "hello"), "patch_nul_in_path": ("patch", traversal_diff(1, "a\u0000b.py")),
                    "pull_number_uint64": ("pull_number", BIG), "repo_url_nul": ("repo_url", NUL),
                    "problem_statement_empty": ("problem_statement", "")}
     for label, (column, value) in parquet_bad.items():
