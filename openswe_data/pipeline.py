@@ -40,12 +40,12 @@ class PipelineOptions:
 def _is_pr_dump(path: Path) -> bool:
     if path.suffix != ".jsonl":
         return False
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         for line in fh:
             if line.strip():
                 try:
                     return "pull" in json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     return False
     return False
 
@@ -57,7 +57,10 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
     from openswe_data.repair import build_with_loop
     from openswe_data.validate import ValidateOptions, validate_environments
 
+    from openswe_data.build.network import check_network_settings
+
     options = options or PipelineOptions()
+    check_network_settings()  # a setting no build can use stops the run here, not after N failed builds
     ws = Workspace(workspace, create=True)
     summary: dict[str, object] = {}
 

@@ -110,13 +110,17 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
-    def to_row(self) -> dict[str, Any]:
-        """The Arrow/Parquet row: JSON fields become JSON strings."""
+    def to_row(self, secrets: list[str] | None = None) -> dict[str, Any]:
+        """The Arrow/Parquet row: JSON fields become JSON strings; every secret the environment holds is
+        replaced by ``***`` (``secrets``: the values to hide, when the caller looked them up already)."""
+        from openswe_data.settings import scrub_value, secret_values
+
         row = self.to_dict()
         for name, kind in self._kinds().items():
             if kind.name == "json":
                 row[name] = json.dumps(row[name], ensure_ascii=False, sort_keys=True)
-        return row
+        secrets = secret_values() if secrets is None else secrets
+        return {k: scrub_value(v, secrets) for k, v in row.items()} if secrets else row
 
     def replace(self: R, **changes: Any) -> R:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
@@ -437,7 +441,10 @@ def to_table(records: Iterable[Record], cls: type[Record]) -> Any:
     """A ``pyarrow.Table`` of ``records`` in ``cls``'s schema."""
     import pyarrow as pa
 
-    rows = [r.to_row() for r in records]
+    from openswe_data.settings import secret_values
+
+    secrets = secret_values()
+    rows = [r.to_row(secrets) for r in records]
     return pa.Table.from_pylist(rows, schema=cls.schema())
 
 
@@ -463,11 +470,14 @@ def read_parquet(path: str | Path, cls: type[R]) -> Iterator[R]:
 
 def write_jsonl(records: Iterable[Record], path: str | Path, *, swebench: bool = False) -> int:
     """Write one JSON object a line; ``swebench`` uses SWE-bench's JSON form. Returns the count."""
+    from openswe_data.settings import scrub_value, secret_values
+
     n = 0
+    secrets = secret_values()
     with open(path, "w", encoding="utf-8") as fh:
         for r in records:
             obj = r.to_swebench() if swebench and isinstance(r, ValidatedRecord) else r.to_dict()
-            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(scrub_value(obj, secrets), ensure_ascii=False) + "\n")
             n += 1
     return n
 

@@ -25,7 +25,7 @@ from openswe_data.build.repo_cache import RepoCache
 from openswe_data.toolchains.python.targets import touched_paths
 from openswe_data.engine import labels
 from openswe_data.errors import OpensweError
-from openswe_data.logtext import cut
+from openswe_data.logtext import cut, write_log
 from openswe_data.records import Environment, Task
 from openswe_data.settings import Settings
 
@@ -149,7 +149,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     ctx_dir = work / task.instance_id
 
     def failed(reason: str, detail: str, log: str = "", **kw: object) -> Environment:
-        log_path.write_text(f"{detail}\n{log}")
+        write_log(log_path, f"{detail}\n{log}")
         return Environment(instance_id=task.instance_id, status="failed", reason=reason,
                            build_log=cut(f"{detail}\n{log}"), log_path=str(log_path),
                            build_seconds=time.monotonic() - start, **kw)  # type: ignore[arg-type]
@@ -208,7 +208,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     compiled = prep.facts.packages if prep.facts.has_c_extension and recipe.install_mode != "source" else None
     audit = audit_image(built.tag, prep.future, compiled_packages=compiled)
     full_log = "\n".join(logs)
-    log_path.write_text(full_log)
+    write_log(log_path, full_log)
     env = Environment(
         instance_id=task.instance_id, status="built" if audit.ok else "failed", reason=audit.reason,
         image_name=built.tag, image_digest=built.image_id, context_hash=built.tag.rsplit(":", 1)[1],

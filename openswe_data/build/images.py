@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openswe_data.logtext import write_log
 from openswe_data import conventions as C
 from openswe_data import engine
 from openswe_data.build.context import Context
@@ -89,7 +90,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
         lines.append(f"ERROR: {error}")
     log = "\n".join(lines) + "\n"
     if log_path is not None:
-        log_path.write_text(log)
+        write_log(log_path, log)
     if error:
         return BuildFailure(reason or _classify(lines), log, time.monotonic() - start, error[:500])
     img = client.images.get(tag)

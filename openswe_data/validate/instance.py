@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openswe_data import toolchains
-from openswe_data.logtext import cut
+from openswe_data.logtext import cut, write_log
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.validate.grade import Side, Verdict, grade
@@ -46,11 +46,11 @@ def run_files(log_dir: Path, name: str, index: int) -> dict[str, Path]:
 
 def _keep(log_dir: Path, name: str, index: int, result: RunResult) -> None:
     paths = run_files(log_dir, name, index)
-    paths["log"].write_text(result.log)
+    write_log(paths["log"], result.log)
     if result.stdout is not None:
-        paths["stdout"].write_text(result.stdout)
+        write_log(paths["stdout"], result.stdout)
     if result.junit is not None:
-        paths["junit"].write_text(result.junit)
+        write_log(paths["junit"], result.junit)
 
 
 def _unreported(verdict: Verdict, after: Side, toolchain: toolchains.Toolchain) -> list[str]:
@@ -86,7 +86,7 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")
     validation = _validation(env, before, after, verdict, log_dir, time.monotonic() - start)
-    (log_dir / "verdict.txt").write_text(f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
+    write_log(log_dir / "verdict.txt", f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
     return validation, join_record(task, env, validation)
 
 
