@@ -177,3 +177,13 @@ def install_log_scrubber() -> None:
 
         showwarning._openswe_scrubbed = True  # type: ignore[attr-defined]
         warnings.showwarning = showwarning
+
+
+_HTTP_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s]+@")
+_PASSWORD = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]+):[^/@\s]*@")
+
+
+def strip_url_credentials(text: str) -> str:
+    """``text`` with URL credentials removed, for what is stored: all of ``https://user:token@`` and
+    ``https://token@``, and the password of any other scheme (``ssh://git@host`` keeps its user name)."""
+    return _PASSWORD.sub(r"\1@", _HTTP_USERINFO.sub(r"\1", text))
