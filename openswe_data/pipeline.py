@@ -63,6 +63,12 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
     check_network_settings()  # a setting no build can use stops the run here, not after N failed builds
     ws = Workspace(workspace, create=True)
     summary: dict[str, object] = {}
+    from openswe_data.debris import reap_debris
+
+    debris = reap_debris(ws.path, release=options.release)
+    if debris.describe():
+        say(debris.describe())
+        summary["debris"] = vars(debris)
 
     say(f"collect: {source}")
     funnel = collect_dump([source], ws) if _is_pr_dump(source) else collect_swebench(source, ws)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
 
         check_network_settings()
         ws = Workspace(workspace_path(workspace))
+        reap(ws.path)
         opts = BuildOptions(force=force, keep_context=keep_context, pythons=list(python or []),
                             max_attempts=max_attempts, budget_usd=budget_usd, pin_to_pr_date=pin_date,
                             test_timeout=test_timeout)
