@@ -429,10 +429,37 @@ class Release(Record):
     notes: str = ""
 
 
+@dataclass
+class Drift(Record):
+    """One re-validation of a published environment later on (``openswe revalidate``): does the image,
+    rebuilt from its Dockerfile without cache or pulled by digest, still give the recorded tests?"""
+
+    KEY: ClassVar[tuple[str, ...]] = ("instance_id", "image_source", "checked_at")
+    instance_id: str
+    image_source: str  # rebuilt (its Dockerfile, no cache) | pulled (the published image, by digest)
+    checked_at: str
+    repo: str = ""
+    status: str = ""  # same | drift | build_failed | image_missing
+    image: str = ""
+    validated_at: str = ""
+    age_days: float | None = None  # checked_at - validated_at
+    runs: int = 0  # runs per side
+    same_fail_to_pass: bool = False
+    same_pass_to_pass: bool = False
+    lost_tests: list[str] = field(default_factory=list)  # recorded tests the runner no longer reports
+    new_failures: list[str] = field(default_factory=list)  # recorded tests that no longer pass with the gold patch
+    FAIL_TO_PASS: list[str] = field(default_factory=list)
+    PASS_TO_PASS: list[str] = field(default_factory=list)
+    verdict: str = ""
+    reason: str = ""
+    detail: str = ""
+    log_path: str = ""
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     t.__name__: t
     for t in (PullRequest, Task, Environment, Validation, ValidatedRecord, Attempt, CuratedRecord,
-              Trajectory, LLMCall, Reject, Release, BuildAttempt, RepoRecipe)
+              Trajectory, LLMCall, Reject, Release, BuildAttempt, RepoRecipe, Drift)
 }
 
 

@@ -48,6 +48,7 @@ STAGES: dict[str, str] = {
     "trajectories": "Trajectory",
     "llm_calls": "LLMCall",
     "releases": "Release",
+    "drift": "Drift",
 }
 
 

@@ -220,3 +220,27 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     if not options.keep_context:
         shutil.rmtree(ctx_dir, ignore_errors=True)
     return env
+
+
+def rebuild_image(task: Task, env: Environment, *, cache: RepoCache, work: Path, tag: str, log_path: Path,
+                  settings: Settings | None = None) -> BuiltImage | BuildFailure:
+    """Build ``env``'s own Dockerfile again from a fresh context, without any cache, as ``tag`` (never
+    ``env``'s tag): what the same recipe gives today (``openswe revalidate``)."""
+    from openswe_data import engine
+
+    recipe = Recipe.model_validate(env.recipe) if env.recipe else Recipe()
+    ctx_dir = work / f"{task.instance_id}.rebuild"
+    shutil.rmtree(ctx_dir, ignore_errors=True)
+    try:
+        prep = _prepare(task, cache, ctx_dir, BuildOptions(), recipe)
+        if isinstance(prep, tuple):
+            return BuildFailure(prep[0], prep[1], 0.0, prep[1][:500])
+        base = base_images.ensure_base_images([prep.python], settings=settings)[prep.python]
+        ctx = assemble(ctx_dir, base_image=base, base_image_id=engine.client().images.get(base).id,
+                       snapshot_sha=prep.snapshot_sha, facts=prep.facts, eval_script=env.eval_script or prep.script,
+                       settings=settings, dockerfile=env.dockerfile or None, install_mode=recipe.install_mode,
+                       scm_version=prep.version)
+        return build_image(ctx, tag, labels=labels("env", instance=task.instance_id, purpose="revalidate"),
+                           log_path=log_path, force=True, nocache=True)
+    finally:
+        shutil.rmtree(ctx_dir, ignore_errors=True)

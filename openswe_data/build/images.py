@@ -59,8 +59,10 @@ def _classify(log_lines: list[str]) -> str:
 
 
 def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Path | None = None,
-                force: bool = False) -> BuiltImage | BuildFailure:
-    """Build ``ctx`` as ``tag`` unless an image with that tag (the same content hash) exists."""
+                force: bool = False, nocache: bool = False) -> BuiltImage | BuildFailure:
+    """Build ``ctx`` as ``tag`` unless an image with that tag (the same content hash) exists.
+
+    ``nocache``: build every layer again (re-validation over time: what the Dockerfile gives today)."""
     from docker.errors import APIError, ImageNotFound
     from requests.exceptions import RequestException
 
@@ -76,7 +78,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
     error, reason = "", ""
     try:
         for chunk in client.api.build(path=str(ctx.path), tag=tag, buildargs=ctx.buildargs, labels=labels,
-                                      rm=True, forcerm=True, decode=True, pull=False):
+                                      rm=True, forcerm=True, decode=True, pull=False, nocache=nocache):
             if "stream" in chunk:
                 lines.extend(chunk["stream"].rstrip("\n").splitlines())
             if "error" in chunk or "errorDetail" in chunk:

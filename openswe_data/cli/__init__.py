@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "openswe_data.cli.collect",
     "openswe_data.cli.build",
     "openswe_data.cli.validate",
+    "openswe_data.cli.revalidate",
     "openswe_data.cli.curate",
     "openswe_data.cli.trajectories",
     "openswe_data.cli.analyze",
