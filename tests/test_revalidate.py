@@ -19,7 +19,7 @@ from openswe_data.store import Workspace
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
-IID = "openswe-examples__bytesize-18"
+IID = "openswe-examples__wordstats-7"
 BREAK = "RUN printf 'raise RuntimeError(\"the environment changed\")\\n' > /testbed/tests/conftest.py"
 
 
@@ -37,7 +37,7 @@ def validated(tmp_path_factory):
     root = tmp_path_factory.mktemp("revalidate")
     subprocess.run([sys.executable, str(ROOT / "examples" / "make_repos.py"), "--out", str(root / "repos"),
                     "--dump", str(root / "all.jsonl"), "--quiet"], check=True)
-    line = next(raw for raw in (root / "all.jsonl").read_text().splitlines() if '"bytesize"' in raw)
+    line = next(raw for raw in (root / "all.jsonl").read_text().splitlines() if '"openswe-examples/wordstats"' in raw)
     (root / "prs.jsonl").write_text(line + "\n")
     ws = Workspace(root / "ws", create=True)
     collect_dump([root / "prs.jsonl"], ws)
@@ -78,7 +78,7 @@ def test_the_examples_environment_shows_no_drift_rebuilt_or_pulled(validated):
 def test_the_published_release_shows_no_drift(validated, tmp_path):
     root, _ = validated
     out_ws = tmp_path / "checks"
-    revalidate(str(root / "release"), "-w", str(out_ws), "--repo-root", f"openswe-examples/bytesize={root / 'repos' / 'bytesize'}")
+    revalidate(str(root / "release"), "-w", str(out_ws), "--repo-root", f"openswe-examples/wordstats={root / 'repos' / 'wordstats'}")
     checks = Workspace(out_ws)
     assert {d.image_source: d.status for d in checks.stage("drift", Drift)} == {"rebuilt": "same", "pulled": "same"}
 

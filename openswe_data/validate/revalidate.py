@@ -130,6 +130,9 @@ def revalidate(source: str | Path, workspace: Workspace, options: RevalidateOpti
         records = {i: r for i, r in records.items() if i in set(options.ids)}
     source_ws = Workspace(source) if (source / "workspace.json").exists() else None
     tasks = {t.instance_id: t for t in source_ws.stage("tasks", Task)} if source_ws else {}
+    # the build recipe (a rule's or an agent's repair) lives with the environment; a release does not carry
+    # it, so a release's rebuild uses the default recipe and a repaired build may fail to rebuild
+    built = {e.instance_id: e for e in source_ws.stage("environments", Environment)} if source_ws else {}
     stage = workspace.stage("drift", Drift)
     summary = RevalidateSummary()
     checked_at = now()
@@ -141,7 +144,7 @@ def revalidate(source: str | Path, workspace: Workspace, options: RevalidateOpti
         env = Environment(instance_id=iid, status="built", image_name=record.image_name,
                           eval_script=record.eval_script, test_files=list(record.test_files),
                           log_parser=record.log_parser, dockerfile=record.dockerfile)
-        for kind, image, why in _images(record, task, source_ws or workspace, options, checked_at):
+        for kind, image, why in _images(record, built.get(iid), task, source_ws or workspace, options, checked_at):
             log_dir = stage.log_dir(f"{iid}~{kind}~{checked_at.replace(':', '')}")
             if image is None:
                 drift = Drift(instance_id=iid, image_source=kind, checked_at=checked_at, repo=record.repo,
@@ -161,7 +164,8 @@ def revalidate(source: str | Path, workspace: Workspace, options: RevalidateOpti
     return summary
 
 
-def _images(record: ValidatedRecord, task: Task, ws: Workspace, options: RevalidateOptions, stamp: str):  # noqa: ANN202
+def _images(record: ValidatedRecord, original: Environment | None, task: Task, ws: Workspace,  # noqa: ANN202
+            options: RevalidateOptions, stamp: str):
     """``(source, image or None, why not)`` for each image to validate."""
     if options.rebuild:
         from openswe_data.build.environment import rebuild_image
@@ -172,8 +176,9 @@ def _images(record: ValidatedRecord, task: Task, ws: Workspace, options: Revalid
         tag = f"{repo}:revalidate-{stamp.replace(':', '').replace('-', '').lower()}"
         log_dir = ws.stage("drift", Drift).log_dir(f"{record.instance_id}~rebuilt~{stamp.replace(':', '')}")
         try:
-            built = rebuild_image(task, Environment(instance_id=record.instance_id, status="built",
-                                                    dockerfile=record.dockerfile, eval_script=record.eval_script),
+            env = Environment(instance_id=record.instance_id, status="built", dockerfile=record.dockerfile,
+                              eval_script=record.eval_script, recipe=original.recipe if original else {})
+            built = rebuild_image(task, env,
                                   cache=RepoCache(ws.path / "cache" / "repos"), work=ws.path / "cache" / "contexts",
                                   tag=tag, log_path=log_dir / "rebuild.log")
         except Exception as exc:  # noqa: BLE001 - a rebuild that cannot even start is a failed rebuild, recorded
