@@ -230,6 +230,8 @@ class Validation(Record):
     test_stability: Any = json_field(dict)  # node id -> [passes before, passes after] out of runs_before/runs_after
     gold_pass_rate: float | None = None  # share of runs with the fix where every FAIL_TO_PASS passed
     noop_fail_rate: float | None = None  # share of runs without it where every FAIL_TO_PASS failed
+    flake_miss_probability: float | None = None  # chance a test failing half of all runs at random looked
+    # like this FAIL_TO_PASS (failed every run before, passed every run after): 0.5 ** (runs before + after)
     results_source: str = ""  # junit | rA | mixed | none: where the per-test results were read
     collection_errors: Any = json_field(dict)  # module -> error, from the first run with the fix
     runs: Any = json_field(list)  # per run: side, exit status and its cause, results source, seconds
@@ -279,6 +281,7 @@ class ValidatedRecord(Record):
     test_stability: Any = json_field(dict)
     gold_pass_rate: float | None = None
     noop_fail_rate: float | None = None
+    flake_miss_probability: float | None = None
     validated_at: str = ""
 
     SWEBENCH_JSON_LISTS: ClassVar[tuple[str, ...]] = ("FAIL_TO_PASS", "PASS_TO_PASS")
