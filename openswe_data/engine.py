@@ -99,6 +99,22 @@ def client(timeout: int = 600) -> Any:
     return c
 
 
+def wait_until_available(seconds: float, *, every: float = 2.0) -> bool:
+    """Wait up to ``seconds`` for the engine to answer a ping (after a daemon restart); True when it does."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            client().ping()
+            return True
+        except Exception:  # noqa: BLE001 - any failure to answer is "not yet"
+            client.cache_clear()
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(every)
+
+
 def available() -> bool:
     """True when a Docker engine answers."""
     try:

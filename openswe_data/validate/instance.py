@@ -42,6 +42,10 @@ class ValidateOptions:
     """A run shorter than this is short."""
     max_runs_per_side: int = 12
     """The adaptive gate never runs a side more often than this."""
+    infra_retries: int = 2
+    """Times an instance whose run failed in the engine (not in its tests) is tried again in the same run."""
+    infra_wait_seconds: float = 180.0
+    """How long to wait for the engine to answer again (a daemon restart) before such a retry."""
 
     @property
     def runs_per_side(self) -> int:
