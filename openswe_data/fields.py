@@ -20,6 +20,8 @@ from openswe_data.errors import RecordError
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _MAX_ID = 200
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""What a Parquet ``int64`` column holds: a larger integer is refused here, not by Arrow at write time."""
 
 
 def json_field(default_factory: Any = dict) -> Any:
@@ -118,8 +120,8 @@ def coerce(value: Any, kind: Kind, *, item: str | None, field_name: str) -> Any:
                 pass
         try:
             json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError):
-            raise bad("a JSON-serialisable value") from None
+        except (TypeError, ValueError, RecursionError):
+            raise bad("a JSON-serialisable value (not nested too deep)") from None
         return value
     if name == "str":
         if isinstance(value, bytes):
@@ -136,9 +138,11 @@ def coerce(value: Any, kind: Kind, *, item: str | None, field_name: str) -> Any:
         return value
     if name == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise bad("an integer")
+            if not (isinstance(value, float) and value.is_integer()):
+                raise bad("an integer")
+            value = int(value)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise RecordError(f"{value:.3g} is outside the 64-bit integer range", item=item, field=field_name)
         return value
     if name == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -40,12 +40,12 @@ class PipelineOptions:
 def _is_pr_dump(path: Path) -> bool:
     if path.suffix != ".jsonl":
         return False
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         for line in fh:
             if line.strip():
                 try:
                     return "pull" in json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     return False
     return False
 
@@ -57,9 +57,18 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
     from openswe_data.repair import build_with_loop
     from openswe_data.validate import ValidateOptions, validate_environments
 
+    from openswe_data.build.network import check_network_settings
+
     options = options or PipelineOptions()
+    check_network_settings()  # a setting no build can use stops the run here, not after N failed builds
     ws = Workspace(workspace, create=True)
     summary: dict[str, object] = {}
+    from openswe_data.debris import reap_debris
+
+    debris = reap_debris(ws.path, release=options.release)
+    if debris.describe():
+        say(debris.describe())
+        summary["debris"] = vars(debris)
 
     say(f"collect: {source}")
     funnel = collect_dump([source], ws) if _is_pr_dump(source) else collect_swebench(source, ws)

@@ -78,8 +78,10 @@ def _environment(folder: str) -> Any:
     """One Jinja2 environment per folder: templates are compiled once and recompiled when their file changes
     (Jinja's own ``auto_reload``), so rendering a recipe per item of a large batch stays cheap."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    return jinja2.Environment(
+    # Sandboxed: a recipe is a file anyone may edit or download; it renders text, it never reaches Python.
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -94,6 +96,17 @@ def render(kind: str, name: str, variables: dict[str, Any], *, explicit: str | P
     path = find(kind, name, explicit=explicit)
     env = _environment(str(path.parent))
     try:
+        if b"\x00" in path.read_bytes():
+            raise RecipeError(f"template {path} holds a NUL byte", hint="a recipe is text: re-save the file")
         return env.get_template(path.name).render(**variables)
     except jinja2.UndefinedError as exc:
         raise RecipeError(f"template {path} needs a variable that was not given: {exc}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise RecipeError(f"template {path}, line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateError as exc:  # the sandbox refusing an attribute, a missing filter, ...
+        raise RecipeError(f"template {path}: {type(exc).__name__}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"template {path} is not UTF-8 text (offset {exc.start})",
+                          hint="save the recipe as UTF-8") from None
+    except RecursionError:
+        raise RecipeError(f"template {path} is nested too deeply to compile") from None

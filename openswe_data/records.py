@@ -110,13 +110,17 @@ class Record:
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
-    def to_row(self) -> dict[str, Any]:
-        """The Arrow/Parquet row: JSON fields become JSON strings."""
+    def to_row(self, secrets: list[str] | None = None) -> dict[str, Any]:
+        """The Arrow/Parquet row: JSON fields become JSON strings; every secret the environment holds is
+        replaced by ``***`` (``secrets``: the values to hide, when the caller looked them up already)."""
+        from openswe_data.settings import scrub_value, secret_values
+
         row = self.to_dict()
         for name, kind in self._kinds().items():
             if kind.name == "json":
                 row[name] = json.dumps(row[name], ensure_ascii=False, sort_keys=True)
-        return row
+        secrets = secret_values() if secrets is None else secrets
+        return {k: scrub_value(v, secrets) for k, v in row.items()} if secrets else row
 
     def replace(self: R, **changes: Any) -> R:
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
@@ -226,6 +230,8 @@ class Validation(Record):
     test_stability: Any = json_field(dict)  # node id -> [passes before, passes after] out of runs_before/runs_after
     gold_pass_rate: float | None = None  # share of runs with the fix where every FAIL_TO_PASS passed
     noop_fail_rate: float | None = None  # share of runs without it where every FAIL_TO_PASS failed
+    flake_miss_probability: float | None = None  # chance a test failing half of all runs at random looked
+    # like this FAIL_TO_PASS (failed every run before, passed every run after): 0.5 ** (runs before + after)
     results_source: str = ""  # junit | rA | mixed | none: where the per-test results were read
     collection_errors: Any = json_field(dict)  # module -> error, from the first run with the fix
     runs: Any = json_field(list)  # per run: side, exit status and its cause, results source, seconds
@@ -275,6 +281,7 @@ class ValidatedRecord(Record):
     test_stability: Any = json_field(dict)
     gold_pass_rate: float | None = None
     noop_fail_rate: float | None = None
+    flake_miss_probability: float | None = None
     validated_at: str = ""
 
     SWEBENCH_JSON_LISTS: ClassVar[tuple[str, ...]] = ("FAIL_TO_PASS", "PASS_TO_PASS")
@@ -425,10 +432,37 @@ class Release(Record):
     notes: str = ""
 
 
+@dataclass
+class Drift(Record):
+    """One re-validation of a published environment later on (``openswe revalidate``): does the image,
+    rebuilt from its Dockerfile without cache or pulled by digest, still give the recorded tests?"""
+
+    KEY: ClassVar[tuple[str, ...]] = ("instance_id", "image_source", "checked_at")
+    instance_id: str
+    image_source: str  # rebuilt (its Dockerfile, no cache) | pulled (the published image, by digest)
+    checked_at: str
+    repo: str = ""
+    status: str = ""  # same | drift | build_failed | image_missing
+    image: str = ""
+    validated_at: str = ""
+    age_days: float | None = None  # checked_at - validated_at
+    runs: int = 0  # runs per side
+    same_fail_to_pass: bool = False
+    same_pass_to_pass: bool = False
+    lost_tests: list[str] = field(default_factory=list)  # recorded tests the runner no longer reports
+    new_failures: list[str] = field(default_factory=list)  # recorded tests that no longer pass with the gold patch
+    FAIL_TO_PASS: list[str] = field(default_factory=list)
+    PASS_TO_PASS: list[str] = field(default_factory=list)
+    verdict: str = ""
+    reason: str = ""
+    detail: str = ""
+    log_path: str = ""
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     t.__name__: t
     for t in (PullRequest, Task, Environment, Validation, ValidatedRecord, Attempt, CuratedRecord,
-              Trajectory, LLMCall, Reject, Release, BuildAttempt, RepoRecipe)
+              Trajectory, LLMCall, Reject, Release, BuildAttempt, RepoRecipe, Drift)
 }
 
 
@@ -437,7 +471,10 @@ def to_table(records: Iterable[Record], cls: type[Record]) -> Any:
     """A ``pyarrow.Table`` of ``records`` in ``cls``'s schema."""
     import pyarrow as pa
 
-    rows = [r.to_row() for r in records]
+    from openswe_data.settings import secret_values
+
+    secrets = secret_values()
+    rows = [r.to_row(secrets) for r in records]
     return pa.Table.from_pylist(rows, schema=cls.schema())
 
 
@@ -463,11 +500,14 @@ def read_parquet(path: str | Path, cls: type[R]) -> Iterator[R]:
 
 def write_jsonl(records: Iterable[Record], path: str | Path, *, swebench: bool = False) -> int:
     """Write one JSON object a line; ``swebench`` uses SWE-bench's JSON form. Returns the count."""
+    from openswe_data.settings import scrub_value, secret_values
+
     n = 0
+    secrets = secret_values()
     with open(path, "w", encoding="utf-8") as fh:
         for r in records:
             obj = r.to_swebench() if swebench and isinstance(r, ValidatedRecord) else r.to_dict()
-            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            fh.write(json.dumps(scrub_value(obj, secrets), ensure_ascii=False) + "\n")
             n += 1
     return n
 

@@ -8,6 +8,8 @@ configuration passed into builds, never hard-coded in recipes.
 from __future__ import annotations
 
 import os
+import re
+import traceback
 from dataclasses import dataclass, field, fields
 
 
@@ -63,13 +65,125 @@ class Settings:
         return out
 
     def secrets(self) -> list[str]:
-        """The secret values that are set (for scrubbing output)."""
-        return [v for v in (getattr(self, n) for n in self.SECRET_FIELDS) if v]
+        """The secret values that are set (for scrubbing output): these settings' and every other
+        secret-looking setting in the environment (``secret_values``)."""
+        own = [v for v in (getattr(self, n) for n in self.SECRET_FIELDS) if v]
+        return sorted(set(own) | set(secret_values()), key=len, reverse=True)
+
+
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|AUTH", re.I)
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/@\s:]*)(?::([^/@\s]*))?@")
+_NOT_SECRET = {"true", "false", "yes", "no", "none", "null", "0", "1"}
+MIN_SECRET_LEN = 4
+"""Shorter values are not replaced: scrubbing "ab" out of every log would destroy the log, not hide a secret."""
+
+
+def secret_values(environ: dict[str, str] | None = None) -> list[str]:
+    """Every secret the environment holds, longest first: the value of each setting whose name looks secret
+    (``*TOKEN*``, ``*SECRET*``, ``*PASSWORD*``, ``*API_KEY*``, ...) and the credentials inside any URL-valued
+    setting (``HF_ENDPOINT=https://user:token@host`` gives ``token``; an ``https://token@host`` gives
+    ``token``)."""
+    env = os.environ if environ is None else environ
+    found: set[str] = set()
+    for name, value in env.items():
+        if not value:
+            continue
+        if _SECRET_NAME.search(name) and value.lower() not in _NOT_SECRET:
+            found.add(value)
+        for match in _URL_USERINFO.finditer(value):
+            user, password = match.group(2), match.group(3)
+            if password:
+                found.add(password)
+            elif user and match.group(1).lower().startswith("http"):
+                found.add(user)  # https://TOKEN@host: the user part is the token
+    return sorted((v for v in found if len(v) >= MIN_SECRET_LEN), key=len, reverse=True)
 
 
 def scrub(text: str, secrets: list[str] | None = None) -> str:
-    """``text`` with every known secret value replaced by ``***``."""
-    for secret in secrets if secrets is not None else Settings().secrets():
-        if secret and len(secret) >= 4:
+    """``text`` with every secret replaced by ``***``: the known values (``secret_values``) and any
+    credentials written into a URL (``https://user:pw@host`` -> ``https://***@host``).
+
+    The one scrubber: the CLI's output, log records (ours and third-party libraries', see
+    ``install_log_scrubber``), log files and stored records all go through it.
+    """
+    if not text:
+        return text
+    for secret in secrets if secrets is not None else secret_values():
+        if secret and len(secret) >= MIN_SECRET_LEN:
             text = text.replace(secret, "***")
-    return text
+    return _URL_USERINFO.sub(_hide_userinfo, text) if "@" in text else text
+
+
+def _hide_userinfo(match: re.Match[str]) -> str:
+    scheme, user, password = match.group(1), match.group(2), match.group(3)
+    if password is None and not scheme.lower().startswith("http"):
+        return match.group(0)  # ssh://git@host: a user name, no secret
+    return f"{scheme}***@"
+
+
+def scrub_value(value: object, secrets: list[str]) -> object:
+    """``value`` with known secret values replaced in every string inside it (lists and dicts included).
+    URL patterns are left alone: a stored diff may legitimately show ``https://user:pw@example.com``."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, "***")
+        return value
+    if isinstance(value, list):
+        return [scrub_value(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_value(v, secrets) for k, v in value.items()}
+    return value
+
+
+class _ScrubbingFactory:
+    """A log-record factory that scrubs the message and its arguments of every record, whichever logger
+    (ours, ``huggingface_hub``'s retries, ``urllib3``'s warnings) made it."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        record = self.inner(*args, **kwargs)  # type: ignore[operator]
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose own arguments do not format: leave it to logging to report
+            return record
+        secrets = secret_values()
+        clean = scrub(message, secrets)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = scrub("".join(traceback.format_exception(*record.exc_info)), secrets)
+            record.exc_info = None
+        return record
+
+
+def install_log_scrubber() -> None:
+    """Scrub every log record and warning of this process (idempotent). The CLI calls it at start; a
+    program using the library calls it once before anything logs."""
+    import logging
+    import warnings
+
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _ScrubbingFactory):
+        logging.setLogRecordFactory(_ScrubbingFactory(factory))
+    shown = warnings.showwarning
+    if not getattr(shown, "_openswe_scrubbed", False):
+        def showwarning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001, ANN202
+            shown(scrub(str(message)), category, filename, lineno, file, line)
+
+        showwarning._openswe_scrubbed = True  # type: ignore[attr-defined]
+        warnings.showwarning = showwarning
+
+
+_HTTP_USERINFO = re.compile(r"(?i)\b(https?://)[^/@\s]+@")
+_PASSWORD = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]+):[^/@\s]*@")
+
+
+def strip_url_credentials(text: str) -> str:
+    """``text`` with URL credentials removed, for what is stored: all of ``https://user:token@`` and
+    ``https://token@``, and the password of any other scheme (``ssh://git@host`` keeps its user name)."""
+    return _PASSWORD.sub(r"\1@", _HTTP_USERINFO.sub(r"\1", text))

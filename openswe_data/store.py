@@ -48,6 +48,7 @@ STAGES: dict[str, str] = {
     "trajectories": "Trajectory",
     "llm_calls": "LLMCall",
     "releases": "Release",
+    "drift": "Drift",
 }
 
 
@@ -74,6 +75,16 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def damaged(path: Path, what: str) -> StoreError:
+    """The error for a workspace file that cannot be read: which file, what is wrong, what to do."""
+    return StoreError(
+        f"damaged workspace file {path}: {what}",
+        reason="damaged_workspace_file",
+        hint=f"move it out of the workspace (mv '{path}' '{path}.damaged') and re-run the stage "
+             "(the same command): it redoes the items that file held",
+    )
 
 
 def _shard(key: str) -> str:
@@ -165,15 +176,48 @@ class Results(Generic[R]):
             key=lambda p: (p.stat().st_mtime_ns, p.name),
         )
 
+    def read_part(self, path: Path, columns: list[str] | None = None) -> Any:
+        """One Parquet part as a ``pyarrow.Table``; a damaged or foreign file is a ``StoreError`` naming it."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path, columns=columns)
+        except (pa.ArrowException, OSError) as exc:
+            raise damaged(path, f"not a readable Parquet file ({exc})") from None
+        missing = [k for k in (columns or self.cls.KEY) if k not in table.column_names]
+        if missing:
+            raise damaged(path, f"not a {self.cls.__name__} part: no {', '.join(missing)} column")
+        return table
+
+    def part_columns(self, path: Path) -> list[str]:
+        """The column names of one Parquet part (footer only); a damaged or foreign file is a ``StoreError``."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            names = pq.read_schema(path).names
+        except (pa.ArrowException, OSError) as exc:
+            raise damaged(path, f"not a readable Parquet file ({exc})") from None
+        missing = [k for k in self.cls.KEY if k not in names]
+        if missing:
+            raise damaged(path, f"not a {self.cls.__name__} part: no {', '.join(missing)} column")
+        return names
+
+    def _records_of(self, path: Path) -> list[R]:
+        from openswe_data.records import from_table
+
+        try:
+            return list(from_table(self.read_part(path), self.cls))
+        except RecordError as exc:
+            raise damaged(path, f"holds a row that is not a {self.cls.__name__}: {exc}") from None
+
     def _load_item(self, path: Path) -> R:
         try:
             payload = json.loads(path.read_bytes().decode("utf-8"))
             return self.cls.from_dict(payload["data"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(
-                f"unreadable result file {path}: {exc}",
-                hint="delete the file and re-run the stage; it will redo that item",
-            ) from None
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise damaged(path, str(exc)) from None
 
     def keys(self) -> set[str]:
         """Keys of every stored result (cheap: reads only the key columns of parts)."""
@@ -182,20 +226,17 @@ class Results(Generic[R]):
         with self._lock(shared=True):
             keys = {p.stem for p in self._item_files()}
             for part in self._part_files():
-                table = pq.read_table(part, columns=list(self.cls.KEY))
+                table = self.read_part(part, columns=list(self.cls.KEY))
                 cols = [table.column(k).to_pylist() for k in self.cls.KEY]
                 keys.update("~".join(str(v) for v in vals) for vals in zip(*cols))
         return keys
 
     def __iter__(self) -> Iterator[R]:
         """Every result, one per key; item files win over parts, later parts over earlier ones."""
-        from openswe_data.records import from_table
-        import pyarrow.parquet as pq
-
         latest: dict[str, R] = {}
         with self._lock(shared=True):
             for part in self._part_files():
-                for r in from_table(pq.read_table(part), self.cls):
+                for r in self._records_of(part):
                     latest[r.key()] = r
             for path in self._item_files():
                 r = self._load_item(path)
@@ -242,15 +283,14 @@ class Results(Generic[R]):
         Order matters for crash safety: the new part is renamed into place before anything is removed,
         and reading de-duplicates by key, so a crash at any point loses and duplicates nothing.
         """
-        from openswe_data.records import from_table, to_table
-        import pyarrow.parquet as pq
+        from openswe_data.records import to_table
 
         with self._lock():
             old_parts = self._part_files()
             items = list(self._item_files())
             latest: dict[str, R] = {}
             for part in old_parts:
-                for r in from_table(pq.read_table(part), self.cls):
+                for r in self._records_of(part):
                     latest[r.key()] = r
             dropping = bool(drop) and not drop.isdisjoint(latest)
             if len(old_parts) <= 1 and not items and not dropping:

@@ -45,6 +45,9 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("trajectory_lengths", "Trajectory lengths", "How long trajectories are, in tokens, per kind."),
     ("trajectory_exclusions", "Trajectory exclusions", "Decontamination and failures: why trajectories were left out."),
     ("verifier_pairs", "Verifier pairs", "Labelled success / failure pairs for training a verifier."),
+    ("drift", "Drift over time",
+     "Environments validated again later (`openswe revalidate`), rebuilt without cache and pulled by digest: "
+     "which still give the recorded tests, by repository and age."),
 ]
 """(report, title, one-line explanation), in reading order. Reports not listed here go in an appendix."""
 

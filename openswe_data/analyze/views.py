@@ -90,14 +90,13 @@ def _empty_select(cls: type[Record]) -> str:
     return f"SELECT {cols} WHERE FALSE"
 
 
-def _parts_select(cls: type[Record], parts: list[Path]) -> str:
+def _parts_select(results: Results[Any], parts: list[Path]) -> str:
     """Parquet parts as rows of ``cls``'s columns, plus the ordering columns used to de-duplicate."""
-    import pyarrow.parquet as pq
-
+    cls = results.cls
     files = [str(p) for p in parts]
     present: dict[str, int] = {}
-    for p in files:
-        for name in pq.read_schema(p).names:
+    for p in parts:
+        for name in results.part_columns(p):
             present[name] = present.get(name, 0) + 1
     cols = []
     for name, dtype in _columns(cls):
@@ -131,7 +130,7 @@ def results_select(con: Any, results: Results[Any], table_name: str) -> str:
     pieces = []
     parts = results._part_files()
     if parts:
-        pieces.append(_parts_select(cls, parts))
+        pieces.append(_parts_select(results, parts))
     items = _items_table(results)
     if items is not None:
         con.register(f"_items_{table_name}", items)
@@ -192,7 +191,7 @@ def _register_release(con: Any, root: Path) -> None:
         if view in STAGES:
             cls = RECORD_TYPES[STAGES[view]]
             key = ", ".join(f'"{k}"' for k in cls.KEY)
-            select = f"SELECT * FROM ({_parts_select(cls, files)}) " + \
+            select = f"SELECT * FROM ({_parts_select(Results(folder, cls), files)}) " + \
                 f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY __ord DESC, __row DESC) = 1"
             names = ", ".join(f'"{n}"' for n, _ in _columns(cls))
             select = f"SELECT {names} FROM ({select})"

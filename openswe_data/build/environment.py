@@ -25,7 +25,7 @@ from openswe_data.build.repo_cache import RepoCache
 from openswe_data.toolchains.python.targets import touched_paths
 from openswe_data.engine import labels
 from openswe_data.errors import BuildError, OpensweError
-from openswe_data.logtext import cut
+from openswe_data.logtext import cut, write_log
 from openswe_data.records import Environment, Task
 from openswe_data.settings import Settings
 
@@ -155,7 +155,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     ctx_dir = work / task.instance_id
 
     def failed(reason: str, detail: str, log: str = "", **kw: object) -> Environment:
-        log_path.write_text(f"{detail}\n{log}")
+        write_log(log_path, f"{detail}\n{log}")
         return Environment(instance_id=task.instance_id, status="failed", reason=reason,
                            build_log=cut(f"{detail}\n{log}"), log_path=str(log_path),
                            build_seconds=time.monotonic() - start, **kw)  # type: ignore[arg-type]
@@ -217,7 +217,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     compiled = prep.facts.packages if prep.facts.has_c_extension and recipe.install_mode != "source" else None
     audit = audit_image(built.tag, prep.future, compiled_packages=compiled)
     full_log = "\n".join(logs)
-    log_path.write_text(full_log)
+    write_log(log_path, full_log)
     env = Environment(
         instance_id=task.instance_id, status="built" if audit.ok else "failed", reason=audit.reason,
         image_name=built.tag, image_digest=built.image_id, context_hash=built.tag.rsplit(":", 1)[1],
@@ -229,3 +229,28 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     if not options.keep_context:
         shutil.rmtree(ctx_dir, ignore_errors=True)
     return env
+
+
+def rebuild_image(task: Task, env: Environment, *, cache: RepoCache, work: Path, tag: str, log_path: Path,
+                  settings: Settings | None = None) -> BuiltImage | BuildFailure:
+    """Build ``env``'s own Dockerfile again from a fresh context, without any cache, as ``tag`` (never
+    ``env``'s tag): what the same recipe gives today (``openswe revalidate``)."""
+    from openswe_data import engine
+
+    recipe = Recipe.model_validate(env.recipe) if env.recipe else Recipe()
+    ctx_dir = work / f"{task.instance_id}.rebuild"
+    shutil.rmtree(ctx_dir, ignore_errors=True)
+    try:
+        prep = _prepare(task, cache, ctx_dir, BuildOptions(), recipe)
+        if isinstance(prep, tuple):
+            return BuildFailure(prep[0], prep[1], 0.0, prep[1][:500])
+        base = base_images.ensure_base_images([prep.python], settings=settings)[prep.python]
+        ctx = assemble(ctx_dir, base_image=base, base_image_id=engine.client().images.get(base).id,
+                       snapshot_sha=prep.snapshot_sha, facts=prep.facts, eval_script=env.eval_script or prep.script,
+                       settings=settings, dockerfile=env.dockerfile or None, install_mode=recipe.install_mode,
+                       exclude_newer=rfc3339(resolution_date(task.created_at, prep.python)) if recipe.pin_build_date else "",
+                       scm_version=prep.version, runner_packages=prep.runner_packages)
+        return build_image(ctx, tag, labels=labels("env", instance=task.instance_id, purpose="revalidate"),
+                           log_path=log_path, force=True, nocache=True)
+    finally:
+        shutil.rmtree(ctx_dir, ignore_errors=True)

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openswe_data.logtext import write_log
 from openswe_data import conventions as C
 from openswe_data import engine
 from openswe_data.build.context import Context
@@ -72,8 +73,10 @@ def _classify(log_lines: list[str]) -> str:
 
 
 def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Path | None = None,
-                force: bool = False) -> BuiltImage | BuildFailure:
-    """Build ``ctx`` as ``tag`` unless an image with that tag (the same content hash) exists."""
+                force: bool = False, nocache: bool = False) -> BuiltImage | BuildFailure:
+    """Build ``ctx`` as ``tag`` unless an image with that tag (the same content hash) exists.
+
+    ``nocache``: build every layer again (re-validation over time: what the Dockerfile gives today)."""
     from docker.errors import APIError, ImageNotFound
     from requests.exceptions import RequestException
 
@@ -89,7 +92,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
     error, reason = "", ""
     try:
         for chunk in client.api.build(path=str(ctx.path), tag=tag, buildargs=ctx.buildargs, labels=labels,
-                                      rm=True, forcerm=True, decode=True, pull=False):
+                                      rm=True, forcerm=True, decode=True, pull=False, nocache=nocache):
             if "stream" in chunk:
                 lines.extend(chunk["stream"].rstrip("\n").splitlines())
             if "error" in chunk or "errorDetail" in chunk:
@@ -103,7 +106,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
         lines.append(f"ERROR: {error}")
     log = "\n".join(lines) + "\n"
     if log_path is not None:
-        log_path.write_text(log)
+        write_log(log_path, log)
     if error:
         return BuildFailure(reason or failure_reason(error, lines), log, time.monotonic() - start, error[:500])
     img = client.images.get(tag)

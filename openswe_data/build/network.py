@@ -58,7 +58,8 @@ def build_network_args(settings: Settings | None = None) -> tuple[dict[str, str]
     if settings.index_url:
         if urlsplit(settings.index_url).password:
             raise ConfigError(
-                "the package index URL carries a password, which `docker history` would show in every image",
+                "the package index URL (OPENSWE_INDEX_URL / PIP_INDEX_URL) carries a password, which "
+                "`docker history` would show in every image",
                 hint="use an index without credentials in the URL (e.g. a local forwarding proxy that adds them)",
             )
         buildargs["PIP_INDEX_URL"] = settings.index_url
@@ -68,11 +69,18 @@ def build_network_args(settings: Settings | None = None) -> tuple[dict[str, str]
                 # proxy build args stay out of `docker history`, but every RUN (setup.py included) sees
                 # them, so repository code could copy a password into a layer
                 raise ConfigError(
-                    f"the {name.lower()} URL carries a password, which code run during the build could copy into the image",
+                    f"the {name.lower()} URL (OPENSWE_{name} / {name}) carries a password, which code run "
+                    "during the build could copy into the image",
                     hint="use a proxy without credentials in the URL (e.g. a local forwarding proxy that adds them)",
                 )
             buildargs[name] = buildargs[name.lower()] = value
     return buildargs, files
+
+
+def check_network_settings(settings: Settings | None = None) -> None:
+    """Refuse, before any work starts, network settings no build could use (``ConfigError``, exit 2,
+    naming the setting): otherwise every build of the run fails the same way, one after another."""
+    build_network_args(settings)
 
 
 def network_dockerfile_lines(context_files: dict[str, bytes]) -> str:

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "openswe_data.cli.collect",
     "openswe_data.cli.build",
     "openswe_data.cli.validate",
+    "openswe_data.cli.revalidate",
     "openswe_data.cli.curate",
     "openswe_data.cli.trajectories",
     "openswe_data.cli.analyze",
@@ -42,6 +43,9 @@ def make_app() -> typer.Typer:
     def _root(
         version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
     ) -> None:
+        from openswe_data.settings import install_log_scrubber
+
+        install_log_scrubber()
         if version:
             from openswe_data import __version__
 
@@ -53,5 +57,25 @@ def make_app() -> typer.Typer:
     return app
 
 
+class _ScrubbedStream:
+    """A text stream that scrubs secrets from what is written (``settings.scrub``): whatever a command or a
+    library prints, no secret reaches the terminal."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from openswe_data.settings import scrub
+
+        return self._stream.write(scrub(text))  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
+    import sys
+
+    sys.stdout = _ScrubbedStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = _ScrubbedStream(sys.stderr)  # type: ignore[assignment]
     make_app()()

@@ -59,6 +59,15 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def reap(workspace: Path, *, release: Path | None = None, containers: bool = True) -> None:
+    """Remove what a killed run left (containers, publish staging folders) and say so."""
+    from openswe_data.debris import reap_debris
+
+    said = reap_debris(workspace, release=release, containers=containers).describe()
+    if said:
+        err(said)
+
+
 def not_built(command: str, issue: int) -> None:
     err(f"`openswe {command}` is not built yet (tracked in issue {issue}).")
     sys.exit(EXIT_NOT_BUILT)

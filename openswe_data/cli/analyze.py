@@ -69,10 +69,20 @@ def register(app: typer.Typer) -> None:
         release: Path | None = ReleaseOpt,
         fmt: str = FormatOpt,
         max_rows: int = typer.Option(50, "--max-rows", help="Rows shown by --format table (csv/json: all)."),
+        timeout: float = typer.Option(120.0, "--timeout", help="Seconds before a restricted query is stopped."),
+        memory: str = typer.Option("2GB", "--memory", help="Memory limit of a restricted query."),
+        unrestricted: bool = typer.Option(
+            False, "--unrestricted",
+            help="Full DuckDB for the local owner: any file, COPY/ATTACH/INSTALL/SET, no time or memory limit."),
     ) -> None:
-        """Run SQL over the workspace's DuckDB views; print a table, CSV or JSON Lines."""
+        """Run SQL over the workspace's DuckDB views; print a table, CSV or JSON Lines.
+
+        By default a query is restricted: SELECT/EXPLAIN only, file access limited to the workspace (or
+        release), no extensions, configuration locked, bounded by --timeout and --memory."""
         from openswe_data import analyze
         from openswe_data.analyze.output import render
+        from openswe_data.analyze.reports import QueryLimits
 
         _check_format(fmt)
-        out(render(analyze.query(_source(workspace, release), sql), fmt, max_rows=max_rows))
+        limits = None if unrestricted else QueryLimits(seconds=timeout, memory=memory)
+        out(render(analyze.query(_source(workspace, release), sql, limits=limits), fmt, max_rows=max_rows))

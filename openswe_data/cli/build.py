@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -40,9 +40,12 @@ def register(app: typer.Typer) -> None:
         environment failure a diagnosis by the rules in builders/rules and a rebuild with the fix, every turn
         recorded in build_attempts."""
         from openswe_data.build import BuildOptions, build_environments
+        from openswe_data.build.network import check_network_settings
         from openswe_data.store import Workspace
 
+        check_network_settings()
         ws = Workspace(workspace_path(workspace))
+        reap(ws.path)
         opts = BuildOptions(force=force, keep_context=keep_context, pythons=list(python or []),
                             max_attempts=max_attempts, budget_usd=budget_usd, pin_to_pr_date=pin_date,
                             test_timeout=test_timeout)

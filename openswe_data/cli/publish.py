@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, err, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, err, handle_errors, out, reap, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +50,7 @@ def register(app: typer.Typer) -> None:
             train_ratio=train_ratio, only_kept=only_kept, skip_bad=skip_bad, dry_run=dry_run, previous=previous,
             license_policy=license_policy, recipes=recipes, private=private,
         )
+        reap(workspace_path(workspace), release=out_dir, containers=False)
         result = publish(workspace_path(workspace), options, settings=settings, progress=err)
         manifest = result.manifest
         rows = ", ".join(f"{name} {sum(s['rows'] for s in cfg['splits'].values())}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
             raise ConfigError("say which model to sample: either --model NAME or --scripted FILE.yaml "
                               "(the script's `name:` names a scripted model)")
         ws = Workspace(workspace_path(workspace))
+        reap(ws.path)
         if scripted is not None:
             chosen = load_scripted(scripted)
         else:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
 
             out(explain_instance(ws, explain).rstrip("\n"))
             return
+        reap(ws.path)
         opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout))
         s = validate_environments(ws, ids=ids or None, workers=workers, options=opts, force=force)
         out(f"valid {s.valid}, invalid {s.invalid}, skipped (already done) {s.skipped}")

@@ -9,7 +9,6 @@ dump is. A line that is not JSON, or not a pull request, becomes a ``malformed_r
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -18,10 +17,11 @@ from typing import Any
 from openswe_data.collect.config import CollectConfig
 from openswe_data.collect.filters import Drop
 from openswe_data.collect.funnel import Funnel, save_funnel
-from openswe_data.collect.normalize import pull_request_from_dump
+from openswe_data.collect.normalize import clean_text, pull_request_from_dump
 from openswe_data.collect.sink import Sink
 from openswe_data.collect.split import DiffError, decode_diff
 from openswe_data.errors import CollectError, RecordError
+from openswe_data.jsonlines import read_lines
 from openswe_data.records import check_id, instance_id_for
 from openswe_data.store import Workspace
 
@@ -32,16 +32,10 @@ def line_item_id(path: Path, lineno: int) -> str:
     return check_id(f"{stem}-L{lineno}"[-200:].lstrip("._-"))
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Any, Exception | None]]:
-    """``(line number, parsed object or None, error or None)`` for each non-blank line, streaming."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                yield lineno, json.loads(raw.decode("utf-8", "surrogateescape")), None
-            except (ValueError, RecursionError) as exc:
-                yield lineno, None, exc
+def read_jsonl(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """``(line number, parsed object or None, error or None)`` for each non-blank line, streaming; bytes
+    that are not UTF-8 are kept as lone surrogates so the field holding them is named later."""
+    yield from read_lines(path, errors="surrogateescape")
 
 
 def _guess_id(obj: Any) -> str | None:
@@ -49,7 +43,7 @@ def _guess_id(obj: Any) -> str | None:
     try:
         repo = obj["repo"]["full_name"]
         number = obj["pull"]["number"]
-        if isinstance(repo, str) and isinstance(number, int) and "/" in repo:
+        if isinstance(repo, str) and isinstance(number, int) and not isinstance(number, bool) and "/" in repo:
             return instance_id_for(repo, number)
     except (KeyError, TypeError, RecordError):
         pass
@@ -78,8 +72,8 @@ def import_dump_file(path: Path, sink: Sink, *, repo_roots: Mapping[str, str] | 
                 reason = exc.reason if isinstance(exc, DiffError) else "malformed_record"
                 repo = obj.get("repo", {}).get("full_name", "") if isinstance(obj, dict) and isinstance(
                     obj.get("repo"), dict) else ""
-                sink.reject(item, Drop(reason, f"{where}: {exc.message}"), source=where,
-                            repo=repo if isinstance(repo, str) else "")
+                sink.reject(item, Drop(reason, f"{where}: {clean_text(exc.message)}"), source=where,
+                            repo=clean_text(repo) if isinstance(repo, str) else "")
             continue
         sink.add_pr(pr)
 

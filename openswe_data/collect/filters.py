@@ -27,6 +27,7 @@ REASONS: tuple[str, ...] = (
     "non_utf8_diff",
     "empty_diff",
     "unparsable_diff",
+    "unsafe_path",        # the diff writes outside the repository (absolute, '..', .git/, beneath a symlink)
     "binary_change",
     "too_many_files",
     "too_many_lines",
@@ -145,12 +146,10 @@ class Deduper:
     @classmethod
     def from_stage(cls, stage: object) -> Deduper:
         """Keys of the tasks already in the workspace, so a resumed run judges duplicates the same way."""
-        import pyarrow.parquet as pq
-
         dd = cls()
         for part in stage._part_files():  # type: ignore[attr-defined]
-            pf = pq.ParquetFile(part)
-            for batch in pf.iter_batches(columns=["instance_id", "patch", "test_patch"], batch_size=1024):
+            table = stage.read_part(part, columns=["instance_id", "patch", "test_patch"])  # type: ignore[attr-defined]
+            for batch in table.to_batches(max_chunksize=1024):
                 for iid, p, t in zip(*(batch.column(i).to_pylist() for i in range(3))):
                     dd._seen.setdefault(content_key(p, t), iid)
         for path in stage._item_files():  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime, timezone
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from openswe_data.collect.split import SplitDiff
 from openswe_data.errors import RecordError
 from openswe_data.records import PullRequest, Task, instance_id_for
 
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$")
+_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9_.][A-Za-z0-9_.\-]*$")
+_SHA_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
+_URL_SCHEMES = ("https://", "http://", "ssh://", "git://", "file://")
 _LINK_RE = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?\s+#(\d+)\b", re.IGNORECASE)
 
 
@@ -40,6 +43,7 @@ def clean_text(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
+    value = value.replace("\x00", "\ufffd")
     try:
         value.encode("utf-8")
         return value
@@ -47,12 +51,97 @@ def clean_text(value: Any) -> str:
         return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+def check_repo(value: Any, *, field: str = "repo", item: str | None = None) -> str:
+    """``value`` if it is a GitHub ``owner/name`` (no ``..``, no leading ``-`` or ``.``, no URL, no path)."""
+    if not isinstance(value, str) or not _REPO_RE.match(value) or value.split("/")[1] in (".", ".."):
+        raise RecordError(f"must look like 'owner/name', got {clean_text(repr(value))[:80]}", item=item, field=field)
+    return value
+
+
+def check_sha(value: Any, *, field: str, item: str | None = None, optional: bool = False) -> str | None:
+    """``value`` if it is a commit id (letters and digits only: never an option, a range or a path)."""
+    if optional and value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _SHA_RE.match(value):
+        raise RecordError(f"must be a commit id (letters and digits), got {clean_text(repr(value))[:80]}",
+                          item=item, field=field)
+    return value
+
+
+def check_clone_url(url: str, *, field: str = "clone_url", item: str | None = None) -> str:
+    """A clone URL git will take as a repository, never as an option or a remote helper (``ext::``), with
+    any credentials (``https://user:token@host``) removed: a token must not be stored."""
+    if url.startswith("-") or any(c in url for c in "\x00\n\r") or re.match(r"^[A-Za-z0-9+.-]+::", url):
+        raise RecordError(f"not a usable clone URL or path: {clean_text(repr(url))[:80]}", item=item, field=field)
+    if "://" in url and not url.startswith(_URL_SCHEMES):
+        raise RecordError(f"unsupported URL scheme in {url.split('://')[0]!r}; use one of "
+                          f"{', '.join(_URL_SCHEMES)}", item=item, field=field)
+    from openswe_data.settings import strip_url_credentials
+
+    return strip_url_credentials(url)
+
+
+def parse_date(value: Any, *, field: str, item: str | None = None) -> datetime | None:
+    """An ISO 8601 date (any offset; none means UTC) or a Unix epoch in seconds or milliseconds, as an
+    aware ``datetime``; ``None`` for no date. Dates are compared as instants, never as strings."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = value / 1000 if abs(value) > 1e11 else value
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise RecordError(f"not a date (ISO 8601 or a Unix epoch): {clean_text(repr(value))[:60]}", item=item, field=field)
+
+
+def iso_date(value: Any, *, field: str, item: str | None = None) -> str:
+    """A date as given when it is ISO text, an epoch as ISO text in UTC; ``""`` for no date."""
+    parsed = parse_date(value, field=field, item=item)
+    if parsed is None:
+        return ""
+    return value if isinstance(value, str) else parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def text_at(obj: Any, *keys: str, field: str | None = None, item: str | None = None) -> str:
+    """Prose at ``obj[k1][k2]...`` as clean text; ``""`` when absent; a ``RecordError`` naming the field when
+    a step is not an object or the value is not text."""
+    name = field or ".".join(keys)
+    cur = obj
+    for key in keys:
+        if cur is None:
+            return ""
+        if not isinstance(cur, Mapping):
+            raise RecordError(f"expected an object, got {type(cur).__name__}", item=item, field=name)
+        cur = cur.get(key)
+    if cur is None:
+        return ""
+    if not isinstance(cur, str):
+        raise RecordError(f"expected text, got {type(cur).__name__}", item=item, field=name)
+    return clean_text(cur)
+
+
+def count_at(value: Any, *, field: str, item: str | None = None, minimum: int = 0) -> int:
+    """A whole number in ``minimum..2^63-1`` (a PR or issue number, a star count)."""
+    from openswe_data.fields import INT64_MAX
+
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= INT64_MAX:
+        raise RecordError(f"expected a whole number from {minimum} to 2^63-1, got {clean_text(repr(value))[:40]}",
+                          item=item, field=field)
+    return value
+
+
 def resolve_clone_url(url: str, *, base_dir: Path | None, repo: str, repo_roots: Mapping[str, str] | None) -> str:
-    """A URL as is; a local path made absolute (relative to ``base_dir``); ``repo_roots`` overrides both."""
+    """A URL as is (credentials removed); a local path made absolute (relative to ``base_dir``);
+    ``repo_roots`` overrides both. A value git would read as an option or a remote helper is refused."""
     if repo_roots and repo in repo_roots:
         return str(Path(repo_roots[repo]).expanduser().resolve())
     if not url:
         return f"https://github.com/{repo}.git"
+    url = check_clone_url(url)
     if "://" in url or url.startswith("git@"):
         return url
     path = Path(url).expanduser()
@@ -69,85 +158,131 @@ def _get(obj: Any, *keys: str) -> Any:
     return obj
 
 
-def _first_commit_at(commits: list[Any]) -> str | None:
-    dates = [d for c in commits for d in [_get(c, "commit", "author", "date") or _get(c, "commit", "committer", "date")]
-             if isinstance(d, str) and d]
+def _first_commit_at(commits: list[Any], item: str) -> datetime | None:
+    dates = []
+    for i, c in enumerate(commits):
+        for who in ("author", "committer"):
+            when = parse_date(_walk(c, "commit", who, "date", field=f"commits[{i}].commit.{who}.date", item=item),
+                              field=f"commits[{i}].commit.{who}.date", item=item)
+            if when is not None:
+                dates.append(when)
+                break
     return min(dates) if dates else None
 
 
-def _issue(raw: Any, cutoff: str | None) -> dict[str, Any]:
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("number"), int):
-        raise RecordError("each linked issue needs an integer 'number'", field="linked_issues")
+def _walk(obj: Any, *keys: str, field: str, item: str | None) -> Any:
+    """``obj[k1][k2]...``; ``None`` when a step is absent; a ``RecordError`` when a step is not an object."""
+    for key in keys:
+        if obj is None:
+            return None
+        if not isinstance(obj, Mapping):
+            raise RecordError(f"expected an object, got {type(obj).__name__}", item=item, field=field)
+        obj = obj.get(key)
+    return obj
+
+
+def _issue(raw: Any, cutoff: datetime | None, i: int, item: str) -> dict[str, Any]:
+    where = f"linked_issues[{i}]"
+    if not isinstance(raw, Mapping):
+        raise RecordError("each linked issue must be an object", item=item, field=where)
+    number = count_at(raw.get("number"), field=f"{where}.number", item=item, minimum=1)
+    raw_comments = raw.get("comments") or []
+    if not isinstance(raw_comments, list):
+        raise RecordError("must be a list", item=item, field=f"{where}.comments")
     comments = []
-    for c in raw.get("comments") or []:
+    for j, c in enumerate(raw_comments):
         if not isinstance(c, Mapping):
             continue
-        created = clean_text(c.get("created_at"))
+        at = f"{where}.comments[{j}]"
+        created = parse_date(c.get("created_at"), field=f"{at}.created_at", item=item)
+        body = text_at(c, "body", field=f"{at}.body", item=item)
         # Hints are what was said before work started: comments after the first commit may leak the fix.
-        if cutoff is None or (created and created < cutoff):
-            comments.append({"user": clean_text(_get(c, "user", "login")), "body": clean_text(c.get("body")),
-                             "created_at": created})
-    return {"number": raw["number"], "title": clean_text(raw.get("title")), "body": clean_text(raw.get("body")),
-            "state": clean_text(raw.get("state")), "created_at": clean_text(raw.get("created_at")),
+        # Dates are compared as instants (offsets, epochs): a comment with no date cannot be placed, so it
+        # is left out when there is a cutoff.
+        if cutoff is None or (created is not None and created < cutoff):
+            comments.append({"user": text_at(c, "user", "login", field=f"{at}.user.login", item=item), "body": body,
+                             "created_at": iso_date(c.get("created_at"), field=f"{at}.created_at", item=item)})
+    return {"number": number, "title": text_at(raw, "title", field=f"{where}.title", item=item),
+            "body": text_at(raw, "body", field=f"{where}.body", item=item),
+            "state": text_at(raw, "state", field=f"{where}.state", item=item),
+            "created_at": iso_date(raw.get("created_at"), field=f"{where}.created_at", item=item),
             "comments": comments}
 
 
 def pull_request_from_dump(obj: Any, *, base_dir: Path | None = None, source: str = "",
                            repo_roots: Mapping[str, str] | None = None) -> PullRequest:
-    """One dump line (already parsed JSON) -> a checked ``PullRequest``; bad shapes raise ``RecordError``."""
+    """One dump line (already parsed JSON) -> a checked ``PullRequest``; bad shapes raise ``RecordError``
+    naming the field. Every value that reaches git (repository, commit ids, clone URL) is checked here, at
+    the door, so nothing downstream can be turned into an option or a path outside the workspace."""
     if not isinstance(obj, Mapping):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
-    repo = _get(obj, "repo", "full_name")
-    if not isinstance(repo, str) or not _REPO_RE.match(repo):
-        raise RecordError(f"repo.full_name must look like 'owner/name', got {repo!r}", field="repo.full_name")
-    pull = obj.get("pull")
-    number = _get(pull, "number")
-    if isinstance(number, bool) or not isinstance(number, int):
-        raise RecordError(f"pull.number must be an integer, got {number!r}", field="pull.number")
+    for part in ("repo", "pull"):
+        if not isinstance(obj.get(part), Mapping):
+            raise RecordError(f"expected an object, got {type(obj.get(part)).__name__}", field=part)
+    repo = check_repo(_get(obj, "repo", "full_name"), field="repo.full_name")
+    pull = obj["pull"]
+    number = count_at(pull.get("number"), field="pull.number")
     item = instance_id_for(repo, number)
-    base = _get(pull, "base", "sha")
-    if not isinstance(base, str) or not base:
-        raise RecordError("pull.base.sha is required", item=item, field="pull.base.sha")
+    base = check_sha(_walk(pull, "base", "sha", field="pull.base", item=item), field="pull.base.sha", item=item)
+    head = check_sha(_walk(pull, "head", "sha", field="pull.head", item=item), field="pull.head.sha", item=item,
+                     optional=True)
     diff = obj.get("diff")
     if not isinstance(diff, str):
         raise RecordError("diff must be a string (the unified diff base..head)", item=item, field="diff")
     commits = obj.get("commits") or []
     if not isinstance(commits, list):
         raise RecordError("commits must be a list", item=item, field="commits")
-    cutoff = _first_commit_at(commits) or _get(pull, "created_at")
+    messages = [text_at(c, "commit", "message", field=f"commits[{i}].commit.message", item=item)
+                for i, c in enumerate(commits)]
+    created_at = iso_date(pull.get("created_at"), field="pull.created_at", item=item)
+    cutoff = _first_commit_at(commits, item) or parse_date(pull.get("created_at"), field="pull.created_at", item=item)
     issues = obj.get("linked_issues") or []
     if not isinstance(issues, list):
         raise RecordError("linked_issues must be a list", item=item, field="linked_issues")
-    try:
-        linked = [_issue(i, cutoff) for i in issues]
-    except RecordError as exc:
-        raise RecordError(exc.message, item=item, field="linked_issues") from None
-    merged_at = _get(pull, "merged_at")
-    if not merged_at and _get(pull, "merged") is True:
-        merged_at = _get(pull, "closed_at") or "unknown"
+    linked = [_issue(raw, cutoff, i, item) for i, raw in enumerate(issues)]
+    merged_at = iso_date(pull.get("merged_at"), field="pull.merged_at", item=item) if not isinstance(
+        pull.get("merged_at"), bool) else _bad_bool("pull.merged_at", item)
+    if not merged_at and pull.get("merged") is True:
+        merged_at = iso_date(pull.get("closed_at"), field="pull.closed_at", item=item) or "unknown"
     stars = _get(obj, "repo", "stargazers_count")
+    if stars is not None:
+        stars = count_at(stars, field="repo.stargazers_count", item=item)
     return PullRequest(
         instance_id=item,
         repo=repo,
         pull_number=number,
         base_commit=base,
         diff=diff,
-        title=clean_text(_get(pull, "title")),
-        body=clean_text(_get(pull, "body")),
-        created_at=clean_text(_get(pull, "created_at")),
-        merged_at=merged_at if isinstance(merged_at, str) and merged_at else None,
-        author=clean_text(_get(pull, "user", "login")),
-        author_type=clean_text(_get(pull, "user", "type")) or "User",
-        repo_url=resolve_clone_url(clean_text(_get(obj, "repo", "clone_url")), base_dir=base_dir, repo=repo,
-                                   repo_roots=repo_roots),
-        stars=stars if isinstance(stars, int) and not isinstance(stars, bool) else None,
-        language=_get(obj, "repo", "language") if isinstance(_get(obj, "repo", "language"), str) else None,
-        license=_get(obj, "repo", "license", "spdx_id") if isinstance(_get(obj, "repo", "license", "spdx_id"), str) else None,
-        head_commit=_get(pull, "head", "sha") if isinstance(_get(pull, "head", "sha"), str) else None,
+        title=text_at(pull, "title", item=item, field="pull.title"),
+        body=text_at(pull, "body", item=item, field="pull.body"),
+        created_at=created_at,
+        merged_at=merged_at or None,
+        author=text_at(pull, "user", "login", item=item, field="pull.user.login"),
+        author_type=text_at(pull, "user", "type", item=item, field="pull.user.type") or "User",
+        repo_url=resolve_clone_url(_clone_url(obj, item), base_dir=base_dir, repo=repo, repo_roots=repo_roots),
+        stars=stars,
+        language=text_at(obj, "repo", "language", item=item, field="repo.language") or None,
+        license=text_at(obj, "repo", "license", "spdx_id", item=item, field="repo.license.spdx_id") or None,
+        head_commit=head,
         linked_issues=linked,
-        commit_messages=[clean_text(_get(c, "commit", "message")) for c in commits],
+        commit_messages=messages,
         source=source,
     )
+
+
+def _clone_url(obj: Mapping[str, Any], item: str) -> str:
+    url = obj["repo"].get("clone_url")
+    if url is None:
+        return ""
+    if not isinstance(url, str):
+        raise RecordError(f"expected text, got {type(url).__name__}", item=item, field="repo.clone_url")
+    if clean_text(url) != url:
+        raise RecordError("holds a NUL or undecodable byte", item=item, field="repo.clone_url")
+    return check_clone_url(url, field="repo.clone_url", item=item)
+
+
+def _bad_bool(field: str, item: str) -> str:
+    raise RecordError("expected a date, got a boolean", item=item, field=field)
 
 
 def problem_statement(pr: PullRequest) -> str:

@@ -109,8 +109,37 @@ def split_diff(diff: bytes | str, config: CollectConfig | None = None) -> SplitD
     if not text.endswith("\n"):
         text += "\n"
     blocks = _git_blocks(text)
-    changes = [_classify(block, config) for block in blocks]
-    return SplitDiff(tuple(c for c in changes if c is not None))
+    changes = [c for c in (_classify(block, config) for block in blocks) if c is not None]
+    check_paths(changes)
+    return SplitDiff(tuple(changes))
+
+
+def unsafe_path(path: str) -> str | None:
+    """Why ``path`` must not be written inside a checkout, or ``None`` when it is an ordinary file."""
+    if path.startswith("/"):
+        return "is absolute"
+    parts = PurePosixPath(path).parts
+    if ".." in parts:
+        return "climbs out of the repository ('..')"
+    if any(p.lower() == ".git" for p in parts):
+        return "writes into git's own folder (.git)"
+    if any(ord(c) < 32 for c in path):
+        return "holds a control character"
+    return None
+
+
+def check_paths(changes: list[FileChange]) -> None:
+    """Refuse a diff that writes outside the repository: an absolute or ``..`` path, ``.git/``, or a path
+    beneath a symbolic link the same diff creates (``git apply`` refuses these too, but later and with a
+    message that does not say which pull request)."""
+    links = {c.path for c in changes if "\nnew file mode 120000" in c.text or "\nnew mode 120000" in c.text}
+    for c in changes:
+        for path in filter(None, (c.path, c.old_path)):
+            why = unsafe_path(path)
+            if why is None and any(path.startswith(link + "/") for link in links):
+                why = "sits beneath a symbolic link the same diff creates"
+            if why is not None:
+                raise DiffError(f"the diff touches {path!r}, which {why}", reason="unsafe_path")
 
 
 def _lines(text: str) -> list[str]:

@@ -10,7 +10,6 @@ validate stage measures them again in our own environment. ``repo_url`` is the G
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,10 +19,13 @@ from openswe_data.collect.config import CollectConfig
 from openswe_data.collect.dump import line_item_id, read_jsonl
 from openswe_data.collect.filters import Drop
 from openswe_data.collect.funnel import Funnel, save_funnel
-from openswe_data.collect.normalize import clean_text, resolve_clone_url
+from openswe_data.collect.normalize import (
+    check_repo, check_sha, clean_text, count_at, iso_date, resolve_clone_url,
+)
 from openswe_data.collect.sink import Sink
 from openswe_data.collect.split import DiffError, split_diff
 from openswe_data.errors import CollectError, RecordError
+from openswe_data.jsonlines import read_any
 from openswe_data.records import Task, check_id
 from openswe_data.store import Workspace
 
@@ -31,8 +33,12 @@ REQUIRED = ("instance_id", "repo", "base_commit", "patch", "problem_statement")
 _PULL_RE = re.compile(r"-(\d+)$")
 
 
-def iter_rows(path: Path) -> Iterator[tuple[str, Any, Exception | None]]:
-    """``(source, row or None, error or None)`` for every row of a task file or folder, streaming."""
+def iter_rows(path: Path) -> Iterator[tuple[str, Any, str | None]]:
+    """``(source, row or None, error or None)`` for every row of a task file or folder, streaming.
+
+    A file that cannot be read at all (a truncated Parquet file, a text file named ``.parquet``) is one
+    bad row whose source is ``<file>:0``; the other files of a folder are still read.
+    """
     if path.is_dir():
         if (path / "dataset_info.json").exists() or (path / "dataset_dict.json").exists():
             yield from _dataset_rows(path)
@@ -43,27 +49,33 @@ def iter_rows(path: Path) -> Iterator[tuple[str, Any, Exception | None]]:
         for f in files:
             yield from iter_rows(f)
     elif path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        row = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
-            for obj in batch.to_pylist():
-                row += 1
-                yield f"{path}:{row}", obj, None
-    elif path.suffix == ".json" and _starts_with_bracket(path):
-        try:
-            rows = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            yield f"{path}:1", None, exc
-            return
-        for i, obj in enumerate(rows, 1):
-            yield f"{path}:{i}", obj, None
+        yield from _parquet_rows(path)
+    elif path.suffix == ".json":
+        for where, obj, error in read_any(path):
+            if where.startswith("["):
+                yield f"{path}:{int(where[1:-1]) + 1}", obj, error
+            else:
+                yield f"{path}:{where[2:] if where.startswith(':L') else 1}", obj, error
     else:
         for lineno, obj, error in read_jsonl(path):
             yield f"{path}:{lineno}", obj, error
 
 
-def _dataset_rows(path: Path) -> Iterator[tuple[str, Any, Exception | None]]:
+def _parquet_rows(path: Path) -> Iterator[tuple[str, Any, str | None]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    row = 0
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+            for obj in batch.to_pylist():
+                row += 1
+                yield f"{path}:{row}", obj, None
+    except (pa.ArrowException, OSError) as exc:
+        yield f"{path}:{row + 1 if row else 0}", None, f"unreadable Parquet file: {exc}"
+
+
+def _dataset_rows(path: Path) -> Iterator[tuple[str, Any, str | None]]:
     import datasets
 
     loaded = datasets.load_from_disk(str(path))
@@ -73,8 +85,25 @@ def _dataset_rows(path: Path) -> Iterator[tuple[str, Any, Exception | None]]:
             yield f"{path}{'/' + name if name else ''}:{i}", row, None
 
 
+def _text(row: Mapping[str, Any], key: str, item: str | None) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"expected text, got {type(value).__name__}", item=item, field=key)
+    return value
+
+
+def _version(row: Mapping[str, Any], item: str | None) -> str:
+    value = row.get("version")
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else clean_text(_text(row, "version", item))
+
+
 def task_from_row(row: Any, *, source: str, repo_roots: Mapping[str, str] | None, config: CollectConfig) -> Task:
-    """One SWE-bench row -> a checked ``Task`` (``RecordError``/``DiffError`` when it is not one)."""
+    """One SWE-bench row -> a checked ``Task`` (``RecordError``/``DiffError`` when it is not one).
+
+    What reaches git later (repository, commit ids, clone URL, the patches' paths) is checked here.
+    """
     if not isinstance(row, Mapping):
         raise RecordError(f"expected an object with SWE-bench fields, got {type(row).__name__}")
     item = row.get("instance_id") if isinstance(row.get("instance_id"), str) else None
@@ -82,14 +111,20 @@ def task_from_row(row: Any, *, source: str, repo_roots: Mapping[str, str] | None
     if missing:
         raise RecordError(f"missing or empty field(s): {', '.join(missing)}", item=item, field=missing[0])
     check_id(row["instance_id"])
-    test_patch = row.get("test_patch") or ""
+    repo = check_repo(row["repo"], item=item)
+    check_sha(row["base_commit"], field="base_commit", item=item)
+    setup_commit = check_sha(row.get("environment_setup_commit"), field="environment_setup_commit", item=item,
+                             optional=True) or ""
+    test_patch = _text(row, "test_patch", item)
     test_files = split_diff(test_patch, config).test_files if test_patch.strip() else []
     split_diff(row["patch"], config)  # refuses a gold patch that is not a readable diff
     pull = row.get("pull_number")
-    if not isinstance(pull, int):
+    if isinstance(pull, str) and pull.isdigit():
+        pull = int(pull)
+    if pull is None:
         match = _PULL_RE.search(row["instance_id"])
         pull = int(match.group(1)) if match else 0
-    repo = row["repo"]
+    pull = count_at(pull, field="pull_number", item=item)
     return Task(
         instance_id=row["instance_id"],
         repo=repo,
@@ -98,12 +133,12 @@ def task_from_row(row: Any, *, source: str, repo_roots: Mapping[str, str] | None
         test_patch=test_patch,
         problem_statement=clean_text(row["problem_statement"]),
         pull_number=pull,
-        hints_text=clean_text(row.get("hints_text")),
-        created_at=str(row.get("created_at") or ""),
-        version=str(row.get("version") or ""),
-        environment_setup_commit=str(row.get("environment_setup_commit") or ""),
-        repo_url=resolve_clone_url(str(row.get("repo_url") or ""), base_dir=None, repo=repo, repo_roots=repo_roots),
-        license=row.get("license") if isinstance(row.get("license"), str) else None,
+        hints_text=clean_text(_text(row, "hints_text", item)),
+        created_at=iso_date(row.get("created_at"), field="created_at", item=item),
+        version=_version(row, item),
+        environment_setup_commit=setup_commit,
+        repo_url=resolve_clone_url(_text(row, "repo_url", item), base_dir=None, repo=repo, repo_roots=repo_roots),
+        license=_text(row, "license", item) or None,
         test_files=test_files,
         source=source,
     )
@@ -175,7 +210,3 @@ def parse_repo_roots(values: list[str]) -> dict[str, str]:
     return roots
 
 
-
-def _starts_with_bracket(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(64).lstrip().startswith(b"[")

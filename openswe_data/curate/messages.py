@@ -51,9 +51,11 @@ def render_tool_call(name: str, arguments: Any) -> str:
     if isinstance(arguments, str):
         try:
             parsed = json.loads(arguments) if arguments.strip() else {}
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             parsed = {"raw": arguments}
         arguments = parsed if isinstance(parsed, dict) else {"raw": arguments}
+    elif arguments is not None and not isinstance(arguments, dict):
+        arguments = {"raw": json.dumps(arguments, ensure_ascii=False)}
     lines = [f"<function={name}>"]
     for key, value in (arguments or {}).items():
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

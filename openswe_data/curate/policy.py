@@ -190,9 +190,14 @@ def _yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_bytes().decode("utf-8"))
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                          hint="save the policy as UTF-8") from None
+    except RecursionError:
+        raise PolicyError(f"{path}: nested too deeply to read") from None
 
 
 def find_policy_file(name: str, *, explicit: str | Path | None = None) -> Path:

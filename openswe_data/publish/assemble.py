@@ -53,12 +53,40 @@ def release_files(folder: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+STAGING_OWNER = ".openswe-owner"
+"""A file beside each staging folder naming the process building it, so a killed run's folder can be told
+from a live one's (``reap_staging``)."""
+
+
 def staging_dir(near: Path) -> Path:
     """An empty folder next to ``near`` (same file system, so the final rename is atomic)."""
+    from openswe_data import engine
+
     near.parent.mkdir(parents=True, exist_ok=True)
     path = near.parent / f".{near.name}.staging-{uuid.uuid4().hex[:8]}"
+    path.with_name(path.name + STAGING_OWNER).write_text(engine.process_owner())
     path.mkdir()
     return path
+
+
+def reap_staging(near: Path) -> list[Path]:
+    """Remove the staging folders next to ``near`` whose publishing process is gone; returns them."""
+    from openswe_data import engine
+
+    reaped = []
+    if not near.parent.is_dir():
+        return reaped
+    for path in sorted(near.parent.glob(f".{near.name}.staging-*")):
+        if path.name.endswith(STAGING_OWNER):
+            continue
+        marker = path.with_name(path.name + STAGING_OWNER)
+        owner = marker.read_text().strip() if marker.is_file() else ""
+        if owner and engine.owner_alive(owner):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        marker.unlink(missing_ok=True)
+        reaped.append(path)
+    return reaped
 
 
 def build(
@@ -189,6 +217,7 @@ def install(staging: Path, out: Path) -> None:
 def discard(folder: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         shutil.rmtree(folder)
+    folder.with_name(folder.name + STAGING_OWNER).unlink(missing_ok=True)
 
 
 def previous_index(folder: Path | None) -> tuple[str | None, Index] | None:

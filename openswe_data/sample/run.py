@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from openswe_data.logtext import write_log
 from openswe_data.curate.grading import Grader
 from openswe_data.errors import SampleError, summarize_problems
 from openswe_data.records import Attempt, LLMCall, ValidatedRecord
@@ -162,7 +163,7 @@ def run_attempt(workspace: Workspace, record: ValidatedRecord, attempt_index: in
             reasons.append(grade.reason)
         if grade.log:
             logs = workspace.stage("attempts").log_dir(reject_id(record.instance_id, attempt_index))
-            (logs / "grade.log").write_text(grade.log, encoding="utf-8")
+            write_log(logs / "grade.log", grade.log)
     except Exception as exc:  # noqa: BLE001 - keep the paid trajectory; `openswe curate grade` finishes it
         resolved = None
         reasons.append(f"grader_error: {type(exc).__name__}: {exc}"[:300])

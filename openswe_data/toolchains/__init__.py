@@ -64,11 +64,12 @@ def select(root: Path, runner: str = "pytest") -> Toolchain:
 
 
 def parser(log_parser: str) -> Callable[..., Any]:
-    """The parse function a record's ``log_parser`` names (``pytest``, ``unittest``)."""
+    """The parse function a record's ``log_parser`` names (``pytest``, ``unittest``; a published record's
+    SWE-bench form ``parse_log_pytest`` names the same one)."""
     from openswe_data.toolchains.python import PARSERS
 
     try:
-        return PARSERS[log_parser]
+        return PARSERS[log_parser.removeprefix("parse_log_")]
     except KeyError:
         raise BuildError(f"no log parser called {log_parser!r}", hint=f"known parsers: {', '.join(PARSERS)}") from None
 
@@ -76,4 +77,4 @@ def parser(log_parser: str) -> Callable[..., Any]:
 def for_parser(log_parser: str) -> Toolchain:
     """The toolchain whose runner's results ``log_parser`` reads (a record names its parser, not its toolchain)."""
     parser(log_parser)  # an unknown name fails here, with the known ones
-    return get("python", log_parser)
+    return get("python", log_parser.removeprefix("parse_log_"))

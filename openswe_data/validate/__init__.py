@@ -44,6 +44,7 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
                           options: ValidateOptions | None = None, force: bool = False) -> ValidateSummary:
     from openswe_data.execute import get_executor
 
+    options = options or ValidateOptions()
     tasks = {t.instance_id: t for t in workspace.stage("tasks", Task)}
     envs_stage = workspace.stage("environments", Environment)
     vals = workspace.stage("validations", Validation)
@@ -72,13 +73,13 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
         return validate_environment(env, tasks[env.instance_id], log_dir=vals.log_dir(env.instance_id),
                                     options=options)
 
-    for env, result in get_executor(workers).map(one, todo):
+    def store(env: Environment, result: object) -> None:
         if isinstance(result, BaseException):
             v = Validation(instance_id=env.instance_id, verdict="invalid", reason="internal_error",
                            log_before=f"{type(result).__name__}: {result}")
             rec = join_record(tasks[env.instance_id], env, v)
         else:
-            v, rec = result
+            v, rec = result  # type: ignore[misc]
         vals.put(v)
         records.put(rec)
         if v.verdict == "valid":
@@ -86,4 +87,22 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
         else:
             summary.invalid += 1
             summary.reasons[v.reason] = summary.reasons.get(v.reason, 0) + 1
+
+    # A run raises only when the engine failed (a daemon restart, a dropped socket): such instances are
+    # infrastructure failures, retried once the engine answers again; completed ones are stored as they come.
+    retries = options.infra_retries
+    pending = todo
+    for attempt in range(retries + 1):
+        failed = []
+        for env, result in get_executor(workers).map(one, pending):
+            if isinstance(result, BaseException) and attempt < retries:
+                failed.append(env)
+                continue
+            store(env, result)
+        if not failed:
+            break
+        from openswe_data import engine
+
+        engine.wait_until_available(options.infra_wait_seconds)
+        pending = failed
     return summary

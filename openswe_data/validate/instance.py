@@ -10,12 +10,14 @@ instance's log folder (``openswe validate --explain`` reads them back).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from openswe_data import toolchains
-from openswe_data.logtext import cut
+from openswe_data.logtext import cut, write_log
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.validate.grade import Side, Verdict, grade
@@ -32,10 +34,35 @@ class ValidateOptions:
     k with it (each side runs at least k times)."""
     limits: Limits = Limits()
     """CPU, memory, process and time limits of every run."""
+    max_miss: float = 1e-3
+    """Target chance that a test failing half of all runs at random passes as FAIL_TO_PASS (5 + 5 runs)."""
+    strict_miss: float = 1e-6
+    """The target when FAIL_TO_PASS rests on a single test or the runs are short (cheap to repeat)."""
+    short_run_seconds: float = 10.0
+    """A run shorter than this is short."""
+    max_runs_per_side: int = 12
+    """The adaptive gate never runs a side more often than this."""
+    infra_retries: int = 2
+    """Times an instance whose run failed in the engine (not in its tests) is tried again in the same run."""
+    infra_wait_seconds: float = 180.0
+    """How long to wait for the engine to answer again (a daemon restart) before such a retry."""
 
     @property
     def runs_per_side(self) -> int:
         return max(self.k, 1 + self.reruns, 1)
+
+    def runs_needed(self, fail_to_pass: list[str], seconds: float) -> int:
+        """Runs per side for a valid verdict: enough that 0.5 ** (2 * runs) <= the target (the adaptive
+        flake gate: more for a FAIL_TO_PASS resting on one test or a short run), within the cap."""
+        strict = len(fail_to_pass) == 1 or seconds < self.short_run_seconds
+        target = self.strict_miss if strict else self.max_miss
+        return min(max(self.runs_per_side, math.ceil(math.log2(1 / target) / 2)), self.max_runs_per_side)
+
+
+def miss_probability(runs_before: int, runs_after: int) -> float:
+    """The chance that a test failing half of all runs at random fails in every run before the fix and
+    passes in every run after it, i.e. passes the gate as FAIL_TO_PASS."""
+    return 0.5 ** (runs_before + runs_after)
 
 
 def run_files(log_dir: Path, name: str, index: int) -> dict[str, Path]:
@@ -46,11 +73,11 @@ def run_files(log_dir: Path, name: str, index: int) -> dict[str, Path]:
 
 def _keep(log_dir: Path, name: str, index: int, result: RunResult) -> None:
     paths = run_files(log_dir, name, index)
-    paths["log"].write_text(result.log)
+    write_log(paths["log"], result.log)
     if result.stdout is not None:
-        paths["stdout"].write_text(result.stdout)
+        write_log(paths["stdout"], result.stdout)
     if result.junit is not None:
-        paths["junit"].write_text(result.junit)
+        write_log(paths["junit"], result.junit)
 
 
 def _unreported(verdict: Verdict, after: Side, toolchain: toolchains.Toolchain) -> list[str]:
@@ -82,11 +109,19 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
             if before.flaky() and after.flaky() and len(before.runs) >= options.k:
                 break  # both sides already proved flaky; more runs change nothing
     verdict = grade(before, after, k=options.k, changed=toolchain.changed_tests(task.test_patch))
+    if verdict.valid:
+        # the adaptive flake gate: a verdict resting on one test or on short runs is cheap to confirm
+        needed = options.runs_needed(verdict.fail_to_pass, statistics.median(r.seconds for r in after.runs))
+        while len(before.runs) < needed and not (before.flaky() or after.flaky()):
+            run(before, "before", "")
+            run(after, "after", task.patch)
+        if len(before.runs) > options.runs_per_side or before.flaky() or after.flaky():
+            verdict = grade(before, after, k=options.k, changed=toolchain.changed_tests(task.test_patch))
     if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")
     validation = _validation(env, before, after, verdict, log_dir, time.monotonic() - start)
-    (log_dir / "verdict.txt").write_text(f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
+    write_log(log_dir / "verdict.txt", f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
     return validation, join_record(task, env, validation)
 
 
@@ -109,6 +144,7 @@ def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, l
         log_path=str(log_dir), validate_seconds=seconds, fault=fault_of(verdict.reason), reason_detail=verdict.detail,
         runs_before=len(before.runs), runs_after=len(after.runs), test_stability=stability,
         gold_pass_rate=verdict.gold_pass_rate, noop_fail_rate=verdict.noop_fail_rate,
+        flake_miss_probability=miss_probability(len(before.runs), len(after.runs)) if verdict.valid else None,
         results_source=sources.pop() if len(sources) == 1 else "mixed",
         collection_errors=after.parsed[0].collection_errors, runs=runs, validated_at=now(),
     )
@@ -136,6 +172,7 @@ def join_record(task: Task, env: Environment, validation: Validation) -> Validat
         runs_before=validation.runs_before, runs_after=validation.runs_after,
         test_stability=validation.test_stability, gold_pass_rate=validation.gold_pass_rate,
         noop_fail_rate=validation.noop_fail_rate, validated_at=validation.validated_at,
+        flake_miss_probability=validation.flake_miss_probability,
     )
 
 

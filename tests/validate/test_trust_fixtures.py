@@ -43,11 +43,12 @@ def test_each_fixture_project_ends_with_its_exact_lists_and_reason(trust_workspa
     want = {k: (sorted(v) if k.endswith("PASS") else v) for k, v in exp.items() if k in got}  # type: ignore[union-attr]
     assert got == want, f"{r.reason_detail} (logs: {r.log_path})"
     if r.verdict == "valid":
-        assert (r.runs_before, r.runs_after) == (3, 3)
+        n = r.runs_before  # at least the 3 configured; the adaptive flake gate adds runs for short ones
+        assert r.runs_after == n >= 3 and r.flake_miss_probability == 0.5 ** (2 * n) <= 1e-3
         assert (r.gold_pass_rate, r.noop_fail_rate) == (1.0, 1.0)
         assert r.validated_at.endswith("Z") and r.fault == ""
-        assert all(r.test_stability[t] == [0, 3] for t in r.FAIL_TO_PASS)
-        assert all(r.test_stability[t] == [3, 3] for t in r.PASS_TO_PASS)
+        assert all(r.test_stability[t] == [0, n] for t in r.FAIL_TO_PASS)
+        assert all(r.test_stability[t] == [n, n] for t in r.PASS_TO_PASS)
     else:
         assert r.fault == exp["fault"]
 

@@ -11,38 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from openswe_data.curate.formats._common import Parsed, dig, number, objects
+from openswe_data.curate.formats._common import Parsed, entries, number, want
 from openswe_data.curate.messages import chat_message
 
 SCAFFOLD = "mini-swe-agent"
 
 
 def read(path: Path) -> Iterator[Parsed]:
-    for location, data, error in objects(path, expected="a mini-swe-agent trajectory", require="info"):
-        if error is not None:
-            yield Parsed(location, error=error)
-            continue
-        instance_id = data.get("instance_id")
-        if not isinstance(instance_id, str) and path.name.endswith(".traj.json"):
-            instance_id = path.name[: -len(".traj.json")]
-        if not isinstance(instance_id, str):
-            yield Parsed(location, error="cannot tell the instance id (no instance_id, file not <id>.traj.json)")
-            continue
-        raw = data.get("messages")
-        if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
-            yield Parsed(location, instance_id, error="messages is not a list of objects")
-            continue
-        info = data["info"]
-        submission = info.get("submission")
-        exit_status = info.get("exit_status") or ""
-        yield Parsed(location, instance_id, fields={
-            "model": str(dig(info, "config", "model", "model_name", default="") or ""),
-            "scaffold": SCAFFOLD,
-            "patch": submission if isinstance(submission, str) else "",
-            "resolved": None,
-            "reason": "" if exit_status in ("", "Submitted") else f"exit_status: {exit_status}",
-            "messages": [chat_message(m) for m in raw if m.get("role") != "exit"],
-            "cost_usd": number(dig(info, "model_stats", "instance_cost")),
-            "tokens": 0,
-        })
+    yield from entries(path, lambda location, data: _parse(location, data, path),
+                       expected="a mini-swe-agent trajectory", require="info")
+
+
+def _parse(location: str, data: dict[str, Any], path: Path) -> Parsed:
+    instance_id = data.get("instance_id")
+    if not isinstance(instance_id, str) and path.name.endswith(".traj.json"):
+        instance_id = path.name[: -len(".traj.json")]
+    if not isinstance(instance_id, str):
+        return Parsed(location, error="cannot tell the instance id (no instance_id, file not <id>.traj.json)")
+    raw = data.get("messages")
+    if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
+        return Parsed(location, instance_id, error="messages is not a list of objects")
+    info = data["info"]
+    exit_status = want(info, "exit_status", str, default="")
+    return Parsed(location, instance_id, fields={
+        "model": str(want(info, "config.model.model_name", str, default="")),
+        "scaffold": SCAFFOLD,
+        "patch": want(info, "submission", str, default=""),
+        "resolved": None,
+        "reason": "" if exit_status in ("", "Submitted") else f"exit_status: {exit_status}",
+        "messages": [chat_message(m) for m in raw if m.get("role") != "exit"],
+        "cost_usd": number(want(info, "model_stats.instance_cost", (int, float), default=0.0)),
+        "tokens": 0,
+    })

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from openswe_data.curate.formats._common import Parsed, dig, number, objects
+from openswe_data.curate.formats._common import Parsed, count, dig, entries, number, want
 from openswe_data.curate.messages import render_tool_call, text_of
 
 SCAFFOLD = "openhands"
@@ -45,7 +45,7 @@ def _tool_arguments(event: dict[str, Any]) -> Any:
 
 def _event_messages(event: dict[str, Any]) -> list[dict[str, str]]:
     if not isinstance(event, dict):
-        return []
+        raise ValueError(f"a history event is a {type(event).__name__}, not an object")
     args = event.get("args") or {}
     if "action" in event:
         action = event["action"]
@@ -89,34 +89,29 @@ def _resolved(line: dict[str, Any]) -> bool | None:
 
 
 def read(path: Path) -> Iterator[Parsed]:
-    for location, line, error in objects(path, expected="a JSON object"):
-        if error is not None:
-            yield Parsed(location, error=error)
-            continue
-        instance_id = line.get("instance_id") or dig(line, "instance", "instance_id")
-        if not isinstance(instance_id, str):
-            yield Parsed(location, error="no instance_id (neither top-level nor in instance)")
-            continue
-        patch = dig(line, "test_result", "git_patch")
-        if patch is not None and not isinstance(patch, str):
-            yield Parsed(location, instance_id, error="test_result.git_patch is not a string")
-            continue
-        try:
-            messages = messages_from_history(line.get("history") or [])
-        except (ValueError, TypeError, AttributeError) as exc:
-            yield Parsed(location, instance_id, error=f"unreadable history: {exc}")
-            continue
-        usage = dig(line, "metrics", "accumulated_token_usage", default={}) or {}
-        tokens = int(number(usage.get("prompt_tokens")) + number(usage.get("completion_tokens")))
-        model = dig(line, "metadata", "llm_config", "model", default="") or ""
-        error_text = line.get("error")
-        yield Parsed(location, instance_id, fields={
-            "model": str(model),
-            "scaffold": SCAFFOLD,
-            "patch": patch or "",
-            "resolved": _resolved(line),
-            "reason": f"agent_error: {str(error_text)[:200]}" if error_text else "",
-            "messages": messages,
-            "cost_usd": number(dig(line, "metrics", "accumulated_cost")),
-            "tokens": tokens,
-        })
+    yield from entries(path, _parse, expected="a JSON object")
+
+
+def _parse(location: str, line: dict[str, Any]) -> Parsed:
+    instance_id = line.get("instance_id") or want(line, "instance.instance_id", str)
+    if not isinstance(instance_id, str):
+        return Parsed(location, error="no instance_id (neither top-level nor in instance)")
+    patch = want(line, "test_result.git_patch", str, default="")
+    try:
+        messages = messages_from_history(line.get("history") or [])
+    except (ValueError, TypeError, AttributeError) as exc:
+        return Parsed(location, instance_id, error=f"unreadable history: {exc}")
+    tokens = count(line, "metrics.accumulated_token_usage.prompt_tokens") + count(
+        line, "metrics.accumulated_token_usage.completion_tokens")
+    model = want(line, "metadata.llm_config.model", str, default="")
+    error_text = line.get("error")
+    return Parsed(location, instance_id, fields={
+        "model": model,
+        "scaffold": SCAFFOLD,
+        "patch": patch,
+        "resolved": _resolved(line),
+        "reason": f"agent_error: {str(error_text)[:200]}" if error_text else "",
+        "messages": messages,
+        "cost_usd": number(dig(line, "metrics", "accumulated_cost")),
+        "tokens": tokens,
+    })

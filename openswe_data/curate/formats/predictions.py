@@ -8,32 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from openswe_data.curate.formats._common import Parsed, objects
+from openswe_data.curate.formats._common import Parsed, entries, want
 
 SCAFFOLD = ""
 
 
 def read(path: Path) -> Iterator[Parsed]:
-    for location, data, error in objects(path, expected="a prediction object"):
-        if error is not None:
-            yield Parsed(location, error=error)
-            continue
-        instance_id = data.get("instance_id")
-        if not isinstance(instance_id, str):
-            yield Parsed(location, error="no instance_id")
-            continue
-        patch = data.get("model_patch")
-        if patch is not None and not isinstance(patch, str):
-            yield Parsed(location, instance_id, error="model_patch is not a string")
-            continue
-        yield Parsed(location, instance_id, fields={
-            "model": str(data.get("model_name_or_path") or ""),
-            "scaffold": SCAFFOLD,
-            "patch": patch or "",
-            "resolved": None,
-            "reason": "",
-            "messages": [],
-            "cost_usd": 0.0,
-            "tokens": 0,
-        })
+    yield from entries(path, _parse, expected="a prediction object")
+
+
+def _parse(location: str, data: dict[str, Any]) -> Parsed:
+    instance_id = data.get("instance_id")
+    if not isinstance(instance_id, str):
+        return Parsed(location, error="no instance_id")
+    patch = want(data, "model_patch", str, default="")
+    return Parsed(location, instance_id, fields={
+        "model": want(data, "model_name_or_path", str, default=""),
+        "scaffold": SCAFFOLD,
+        "patch": patch,
+        "resolved": None,
+        "reason": "",
+        "messages": [],
+        "cost_usd": 0.0,
+        "tokens": 0,
+    })

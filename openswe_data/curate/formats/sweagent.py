@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from openswe_data.curate.formats._common import Parsed, dig, number, objects
+from openswe_data.curate.formats._common import Parsed, count, dig, entries, number, want
 from openswe_data.curate.messages import chat_message, text_of
 
 SCAFFOLD = "swe-agent"
@@ -25,7 +25,7 @@ def _replay_config(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return {}
     return raw if isinstance(raw, dict) else {}
 
@@ -48,32 +48,26 @@ def _messages(data: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def read(path: Path) -> Iterator[Parsed]:
-    for location, data, error in objects(path, expected="a SWE-agent trajectory", require="info"):
-        if error is not None:
-            yield Parsed(location, error=error)
-            continue
-        config = _replay_config(data)
-        name = path.name[: -len(".traj")] if path.name.endswith(".traj") else None
-        instance_id = name or dig(config, "problem_statement", "id")
-        if not isinstance(instance_id, str):
-            yield Parsed(location, error="cannot tell the instance id (file not named <instance_id>.traj)")
-            continue
-        try:
-            messages = _messages(data)
-        except ValueError as exc:
-            yield Parsed(location, instance_id, error=str(exc))
-            continue
-        info = data["info"]
-        stats = info.get("model_stats") or {}
-        submission = info.get("submission")
-        exit_status = info.get("exit_status") or ""
-        yield Parsed(location, instance_id, fields={
-            "model": str(dig(config, "agent", "model", "name", default="") or ""),
-            "scaffold": SCAFFOLD,
-            "patch": submission if isinstance(submission, str) else "",
-            "resolved": None,
-            "reason": "" if exit_status in ("", "submitted") else f"exit_status: {exit_status}",
-            "messages": messages,
-            "cost_usd": number(stats.get("instance_cost")),
-            "tokens": int(number(stats.get("tokens_sent")) + number(stats.get("tokens_received"))),
-        })
+    yield from entries(path, lambda location, data: _parse(location, data, path),
+                       expected="a SWE-agent trajectory", require="info")
+
+
+def _parse(location: str, data: dict[str, Any], path: Path) -> Parsed:
+    config = _replay_config(data)
+    name = path.name[: -len(".traj")] if path.name.endswith(".traj") else None
+    instance_id = name or dig(config, "problem_statement", "id")
+    if not isinstance(instance_id, str):
+        return Parsed(location, error="cannot tell the instance id (file not named <instance_id>.traj)")
+    messages = _messages(data)
+    info = data["info"]
+    exit_status = want(info, "exit_status", str, default="")
+    return Parsed(location, instance_id, fields={
+        "model": str(dig(config, "agent", "model", "name", default="") or ""),
+        "scaffold": SCAFFOLD,
+        "patch": want(info, "submission", str, default=""),
+        "resolved": None,
+        "reason": "" if exit_status in ("", "submitted") else f"exit_status: {exit_status}",
+        "messages": messages,
+        "cost_usd": number(want(info, "model_stats.instance_cost", (int, float), default=0.0)),
+        "tokens": count(info, "model_stats.tokens_sent") + count(info, "model_stats.tokens_received"),
+    })
