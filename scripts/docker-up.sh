@@ -26,7 +26,7 @@ if ! command -v dockerd >/dev/null 2>&1; then
   echo "docker-up: installing Debian's docker.io" >&2
   as_root apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-    docker.io iptables ca-certificates >&2
+    docker.io iptables iproute2 ca-certificates >&2
 fi
 
 as_root mkdir -p "$root/data"

@@ -2,9 +2,10 @@
 infrastructure failure once the engine answers again, the completed one is untouched, nothing is lost or
 duplicated, and the run finishes with the verdicts it would have had anyway.
 
-The test runs its own ``dockerd`` (own socket, data root, exec root, pidfile and containerd namespace; no
-bridge, so it never touches the shared engine's network) and loads into it environment images built on
-the shared engine. Builds are not restarted here: without a bridge, that daemon's builds have no network.
+The test runs its own ``dockerd`` (own socket, data root, exec root, pidfile and containerd namespace, and a
+bridge interface of its own: with ``--bridge=none`` dockerd deletes ``docker0`` at start-up, the shared
+engine's bridge, and every build and run there then fails) and loads into it environment images built on
+the shared engine. Builds are not restarted here: with no NAT on its bridge, that daemon's builds have no network.
 """
 
 from __future__ import annotations
@@ -31,9 +32,17 @@ class OwnDaemon:
         self.socket = f"unix://{root}/docker.sock"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    BRIDGE = "openswe-t0"
+    """An interface of its own, on an address range of its own (no NAT: its containers have no network)."""
+
     def start(self) -> None:
+        if subprocess.run(["ip", "link", "show", self.BRIDGE], capture_output=True).returncode != 0:
+            for cmd in (["ip", "link", "add", self.BRIDGE, "type", "bridge"],
+                        ["ip", "addr", "add", "10.254.254.1/24", "dev", self.BRIDGE],
+                        ["ip", "link", "set", self.BRIDGE, "up"]):
+                subprocess.run(cmd, check=True, capture_output=True)
         args = ["dockerd", "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
-                "--pidfile", str(self.root / "dockerd.pid"), "-H", self.socket, "--bridge=none",
+                "--pidfile", str(self.root / "dockerd.pid"), "-H", self.socket, f"--bridge={self.BRIDGE}",
                 "--iptables=false", "--ip6tables=false", "--containerd-namespace", "openswe-test",
                 "--containerd-plugins-namespace", "openswe-test-plugins"]
         log = open(self.root / "dockerd.log", "ab")  # noqa: SIM115 - the daemon keeps it open
@@ -55,12 +64,13 @@ class OwnDaemon:
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory):
-    if shutil.which("dockerd") is None or os.geteuid() != 0:
-        pytest.skip("needs dockerd and root to run a daemon of its own")
+    if shutil.which("dockerd") is None or shutil.which("ip") is None or os.geteuid() != 0:
+        pytest.skip("needs dockerd, ip (iproute2) and root to run a daemon of its own")
     own = OwnDaemon(tmp_path_factory.mktemp("dockerd"))
     own.start()
     yield own
     own.stop()
+    subprocess.run(["ip", "link", "delete", OwnDaemon.BRIDGE], capture_output=True)
 
 
 @pytest.fixture(scope="module")
