@@ -93,6 +93,7 @@ def pull(image_name: str, image_id: str, registry: str, docker: Any = None) -> s
     digest = manifest_digest(registry, image_id)
     if digest is None:
         raise ImageTransferFailed(f"{image_name} ({image_id[:19]}) is not on this node and not in registry {registry}",
+                                  reason="image_not_shared",
                                   hint="it was built before images were shared: rebuild it with --force")
     ref = f"{registry}/{REPOSITORY}@{digest}"
     try:
@@ -109,7 +110,11 @@ def pull(image_name: str, image_id: str, registry: str, docker: Any = None) -> s
 
 
 def ensure_local(image_name: str, image_id: str, docker: Any = None) -> bool:
-    """Make sure this node's engine has the image (pulling it from the cluster registry); True if pulled."""
+    """Make sure this node's engine has the image (pulling it from the cluster registry); True if pulled.
+
+    An image the cluster registry does not hold (e.g. a released record's, named by its own registry) is
+    left to the caller, which reports a missing image as it does on one machine.
+    """
     registry = sharing()
     if registry is None or not image_name or not image_id:
         return False
@@ -121,6 +126,8 @@ def ensure_local(image_name: str, image_id: str, docker: Any = None) -> bool:
             return False
     except Exception:  # noqa: BLE001 - docker.errors.ImageNotFound: fetch it below
         pass
+    if manifest_digest(registry, image_id) is None:
+        return False
     pull(image_name, image_id, registry, docker)
     return True
 
