@@ -23,7 +23,7 @@ def labels(kind: str, **extra: str) -> dict[str, str]:
     return {MANAGED_LABEL: "1", KIND_LABEL: kind, **{f"openswe.{k}": v for k, v in extra.items()}}
 
 
-def _process_start(pid: int) -> str:
+def process_start(pid: int) -> str:
     """The start time (clock ticks since boot) of process ``pid``; '' when it does not exist."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -37,7 +37,7 @@ def owner_label() -> dict[str, str]:
     import os
     import socket
 
-    return {OWNER_LABEL: f"{socket.gethostname()}/{os.getpid()}/{_process_start(os.getpid())}"}
+    return {OWNER_LABEL: f"{socket.gethostname()}/{os.getpid()}/{process_start(os.getpid())}"}
 
 
 def sweep_orphans(docker: Any = None) -> list[str]:
@@ -54,7 +54,7 @@ def sweep_orphans(docker: Any = None) -> list[str]:
     for c in docker.containers.list(all=True, filters={"label": [f"{MANAGED_LABEL}=1", OWNER_LABEL]}):
         owner_host, _, rest = c.labels.get(OWNER_LABEL, "").partition("/")
         pid, _, started = rest.partition("/")
-        if owner_host != host or (pid.isdigit() and _process_start(int(pid)) == started):
+        if owner_host != host or (pid.isdigit() and process_start(int(pid)) == started):
             continue
         try:
             c.remove(force=True)

@@ -114,21 +114,21 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def sweep_node() -> tuple[str, list[str]]:
-    """Remove this node's orphaned containers (a task pinned to each node)."""
+def sweep_node() -> tuple[str, list[str], str]:
+    """Remove this node's orphaned containers (a task pinned to each node): host, removed, error."""
     from openswe_data import engine
 
     try:
-        return socket.gethostname(), engine.sweep_orphans()
-    except Exception as exc:  # noqa: BLE001 - a node without an engine has nothing to sweep
-        return socket.gethostname(), [f"(not swept: {type(exc).__name__})"]
+        return socket.gethostname(), engine.sweep_orphans(), ""
+    except Exception as exc:  # noqa: BLE001 - reported in the progress, never fatal to the run
+        return socket.gethostname(), [], f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _system_failures() -> tuple[type[BaseException], ...]:
     from ray import exceptions as rx
 
     return (rx.WorkerCrashedError, rx.NodeDiedError, rx.LocalRayletDiedError, rx.ObjectLostError,
-            rx.OwnerDiedError, rx.RaySystemError, rx.OutOfMemoryError, rx.ObjectFetchTimedOutError)
+            rx.OwnerDiedError, rx.OutOfMemoryError, rx.ObjectFetchTimedOutError)
 
 
 def forwarded_env() -> dict[str, str]:
@@ -248,18 +248,17 @@ class RayExecutor:
 
         try:
             return ray.get(ref)
+        except RayTaskError as exc:  # the wrapper itself failed (a function or result that cannot be pickled)
+            return Outcome("error", RuntimeError(str(exc).strip().splitlines()[-1] if str(exc) else repr(exc)))
         except _system_failures() as exc:
             return Outcome("infra", exc, _node_of(exc))
-        except RayTaskError as exc:  # the wrapper itself failed (e.g. a result that cannot be pickled)
-            return Outcome("error", RuntimeError(str(exc).splitlines()[-1] if str(exc) else repr(exc)))
 
     def _settle(self, sweeps: list[Any]) -> None:
         import ray
 
         try:
-            for host, removed in ray.get(sweeps, timeout=120):
-                if removed:
-                    self.progress.swept_containers(host, removed)
+            for host, removed, error in ray.get(sweeps, timeout=120):
+                self.progress.swept_containers(host, removed, error)
         except Exception:  # noqa: BLE001 - a node that left mid-sweep is swept when it comes back
             pass
 

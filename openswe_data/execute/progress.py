@@ -28,6 +28,7 @@ class ClusterProgress:
     nodes: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     retries: list[str] = field(default_factory=list)
     swept: dict[str, list[str]] = field(default_factory=dict)
+    sweep_errors: list[str] = field(default_factory=list)
     every: float = field(default_factory=lambda: float(os.environ.get("OPENSWE_PROGRESS_SECONDS", "10") or 10))
     _last: float = 0.0
     _stage: str = ""
@@ -50,8 +51,10 @@ class ClusterProgress:
         self.nodes[node or "unknown"].retried += 1
         self.retries.append(f"{stage} on {node or 'unknown'}: {why[:200]}")
 
-    def swept_containers(self, host: str, names: list[str]) -> None:
+    def swept_containers(self, host: str, names: list[str], error: str = "") -> None:
         self.swept.setdefault(host, []).extend(names)
+        if error:
+            self.sweep_errors.append(f"{host}: {error}")
 
     def line(self, stage: str | None = None) -> str:
         stage = stage or self._stage
@@ -71,4 +74,7 @@ class ClusterProgress:
             for n, k in sorted(self.nodes.items()):
                 say(f"[ray]   node {n}: {k.done} done, {k.failed} failed, {k.retried} retried")
             for host, names in sorted(self.swept.items()):
-                say(f"[ray]   removed {len(names)} orphaned container(s) on {host}")
+                if names:
+                    say(f"[ray]   removed {len(names)} orphaned container(s) on {host}")
+            for error in sorted(set(self.sweep_errors)):
+                say(f"[ray]   orphaned containers not swept on {error}")

@@ -1,0 +1,99 @@
+"""The Ray executor on a real local cluster (a head and two one-CPU worker nodes): results come back like the
+local pool's, a task failure is a result and is not retried, a killed worker is an infrastructure failure
+that is retried, concurrency follows the cluster's resources, and settings choose the executor."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from openswe_data.errors import ClusterUnavailable, ConfigError
+from openswe_data.execute import LocalExecutor, get_executor
+from openswe_data.execute.cluster import RayExecutor, TaskRequest
+
+
+def square_or_fail(x: int) -> int:
+    if x == 3:
+        raise ValueError("three is refused")
+    return x * x
+
+
+def test_the_ray_executor_returns_what_the_local_pool_returns(on_ray):
+    ray_results = dict(get_executor().map(square_or_fail, range(8)))
+    local_results = dict(LocalExecutor(2).map(square_or_fail, range(8)))
+    assert {k: v for k, v in ray_results.items() if k != 3} == {k: v for k, v in local_results.items() if k != 3}
+    assert isinstance(ray_results[3], ValueError) and str(ray_results[3]) == "three is refused"
+
+
+def counted(args: tuple[str, int]) -> int:
+    """Appends one line per call to a file, then fails (item 1) or dies like a SIGKILLed worker (item 2, once)."""
+    folder, x = args
+    calls = Path(folder) / f"calls-{x}"
+    with calls.open("a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    if x == 1:
+        raise RuntimeError("a task failure")
+    if x == 2 and len(calls.read_text().splitlines()) == 1:
+        os.kill(os.getpid(), 9)
+    return x
+
+
+def test_a_task_failure_is_a_result_and_a_dead_worker_is_retried(on_ray, tmp_path):
+    ex = get_executor()
+    results = dict((x, r) for (_, x), r in ex.map(counted, [(str(tmp_path), x) for x in range(3)]))
+    assert results[0] == 0 and results[2] == 2
+    assert isinstance(results[1], RuntimeError)
+    assert len((tmp_path / "calls-1").read_text().splitlines()) == 1  # a failure is not retried
+    pids = (tmp_path / "calls-2").read_text().splitlines()
+    assert len(pids) == 2 and pids[0] != pids[1]  # the killed worker's item ran again in another worker
+    assert ex.progress.stages["counted"].retried == 1 and ex.progress.stages["counted"].done == 3
+
+
+def test_tasks_spread_over_both_nodes_and_concurrency_follows_resources(on_ray):
+    import ray
+
+    cluster = ray.cluster_resources()
+    assert TaskRequest(cpus=1, memory_gb=1).capacity(cluster) == 2  # one CPU and one docker unit per node
+    assert TaskRequest(cpus=0.5, memory_gb=1).capacity(cluster) == 2  # still one docker unit per node
+    ex = get_executor()
+    list(ex.map(slow_identity, range(6)))
+    assert len(ex.progress.nodes) == 2, ex.progress.nodes
+
+
+def slow_identity(x: int) -> int:
+    import time
+
+    time.sleep(0.5)
+    return x
+
+
+def test_a_request_no_node_can_meet_is_a_clear_error(on_ray, monkeypatch):
+    monkeypatch.setenv("OPENSWE_RAY_CPUS", "4")
+    with pytest.raises(ClusterUnavailable, match="no node of the Ray cluster can run"):
+        list(get_executor().map(square_or_fail, [1]))
+
+
+def test_settings_choose_the_executor_and_the_workers(monkeypatch):
+    monkeypatch.setenv("OPENSWE_WORKERS", "3")
+    monkeypatch.delenv("OPENSWE_EXECUTOR", raising=False)
+    ex = get_executor()
+    assert isinstance(ex, LocalExecutor) and ex.workers == 3
+    monkeypatch.setenv("OPENSWE_EXECUTOR", "ray")
+    monkeypatch.setenv("OPENSWE_RAY_ADDRESS", "10.0.0.1:6379")
+    ex = get_executor()
+    assert isinstance(ex, RayExecutor) and ex.address == "10.0.0.1:6379" and ex.workers == 3
+    monkeypatch.setenv("OPENSWE_EXECUTOR", "spark")
+    with pytest.raises(ConfigError, match="unknown executor 'spark'"):
+        get_executor()
+
+
+def test_the_cli_refuses_an_unknown_executor_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "openswe_data", "validate", "-w", str(tmp_path), "--executor", "spark"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "error [bad_config]: unknown executor 'spark'" in proc.stderr and "Traceback" not in proc.stderr
