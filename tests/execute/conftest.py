@@ -5,9 +5,7 @@ SIGKILL them by pid and shut them down without touching anyone else's Ray); and 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -63,62 +61,3 @@ def cluster_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with serve_registry(tmp_path_factory.mktemp("cluster-registry")) as address:
         yield address
-
-
-def ray_task_pids(name: str = "run_item") -> list[int]:
-    """Pids of this run's Ray workers currently executing ``name`` (Ray titles them ``ray::<name>``)."""
-    mine = _descendants(os.getpid())
-    found = []
-    for pid in mine:
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if cmd.startswith(f"ray::{name}"):
-            found.append(pid)
-    return found
-
-
-def _descendants(root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = set(), [root]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            if c not in out:
-                out.add(c)
-                todo.append(c)
-    return out
-
-
-def wait_for(predicate, timeout: float, what: str, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-def leftovers(docker_client) -> list[str]:
-    """Our containers (labelled managed) whose owner process is dead or is one of this test run's processes.
-
-    The engine is shared with other runs: a live container of someone else's live process is not ours."""
-    from openswe_data.engine import MANAGED_LABEL, OWNER_LABEL, process_start
-
-    mine = _descendants(os.getpid()) | {os.getpid()}
-    found = []
-    for c in docker_client.containers.list(all=True, filters={"label": [f"{MANAGED_LABEL}=1", OWNER_LABEL]}):
-        _, _, rest = c.labels[OWNER_LABEL].partition("/")
-        pid, _, started = rest.partition("/")
-        if not pid.isdigit() or int(pid) in mine or process_start(int(pid)) != started:
-            found.append(f"{c.name} ({c.labels[OWNER_LABEL]}, {c.status})")
-    return found
