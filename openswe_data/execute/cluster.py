@@ -145,6 +145,7 @@ def connect(address: str) -> None:
 
     if ray.is_initialized():
         return
+    _answers(address)
     try:
         ray.init(address=None if address == "local" else address, log_to_driver=False,
                  include_dashboard=False if address == "local" else None, logging_level="warning",
@@ -153,6 +154,21 @@ def connect(address: str) -> None:
         raise ClusterUnavailable(f"cannot join the Ray cluster at {address!r}: {type(exc).__name__}: {str(exc)[:300]}",
                                  hint="start one with `ray start --head` and pass --ray-address HOST:6379 "
                                       "(or `auto` on a node of the cluster)") from None
+
+
+def _answers(address: str, timeout: float = 5.0) -> None:
+    """Fail fast when a ``HOST:PORT`` (or ``ray://HOST:PORT``) address does not accept connections: Ray itself
+    would wait for the head indefinitely."""
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        return  # ``local``, ``auto``: nothing to probe here
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return
+    except OSError as exc:
+        raise ClusterUnavailable(f"cannot join the Ray cluster at {address!r}: nothing answers there ({exc})",
+                                 hint="start the head with `ray start --head --port 6379` and pass its HOST:PORT") from None
 
 
 @dataclass

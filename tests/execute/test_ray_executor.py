@@ -97,3 +97,34 @@ def test_the_cli_refuses_an_unknown_executor_without_a_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "error [bad_config]: unknown executor 'spark'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.docker
+def test_doctor_probes_every_node_for_docker_and_the_registry(on_ray, cluster_registry, monkeypatch):
+    from openswe_data.execute.checks import check_cluster
+    from openswe_data.settings import Settings
+    from registry_server import free_port
+
+    monkeypatch.setenv("OPENSWE_CLUSTER_REGISTRY", cluster_registry)
+    checks = {c.name: c for c in check_cluster(Settings())}
+    assert checks["ray cluster"].ok and "2 docker unit(s)" in checks["ray cluster"].detail
+    nodes = [c for n, c in checks.items() if n.startswith("node ")]
+    assert len(nodes) >= 3 and all(c.ok for c in nodes)
+    assert sum("registry " + cluster_registry + " answers" in c.detail for c in nodes) >= 2
+    assert sum("declares no docker resource" in c.detail for c in nodes) == len(nodes) - 2  # the head
+
+    monkeypatch.setenv("OPENSWE_CLUSTER_REGISTRY", f"127.0.0.1:{free_port()}")  # nothing listens there
+    bad = [c for c in check_cluster(Settings()) if c.name.startswith("node ")]
+    assert bad and all(not c.ok and "unreachable" in c.detail for c in bad)
+
+
+def test_doctor_says_when_the_cluster_cannot_be_reached(tmp_path):
+    import subprocess
+    import sys
+
+    from registry_server import free_port
+
+    proc = subprocess.run([sys.executable, "-m", "openswe_data", "doctor", "-w", str(tmp_path), "--executor", "ray",
+                           "--ray-address", f"127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=120)
+    assert "[FAIL] ray cluster: cannot join the Ray cluster" in proc.stdout and "nothing answers" in proc.stdout
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
