@@ -288,7 +288,17 @@ def _failed_record(value: Any) -> bool:
 
 
 def _node_of(exc: BaseException) -> str:
-    return "lost worker" if "Worker" in type(exc).__name__ else "lost node"
+    """The node a system failure names (``IP/id``, as ``run_item`` reports nodes), or ``unknown node``."""
+    import re
+
+    import ray
+
+    m = re.search(r"[Nn]ode ?(?:ID|id)[:=]? ?([0-9a-f]{8,})", str(exc))
+    if m:
+        for n in ray.nodes():
+            if n["NodeID"].startswith(m.group(1)[:8]):
+                return f"{n.get('NodeManagerAddress', '?')}/{n['NodeID'][:8]}"
+    return "unknown node"
 
 
 def _stderr(line: str) -> None:

@@ -35,7 +35,8 @@ def test_the_examples_on_a_ray_cluster_with_killed_workers_end_as_locally(
     build_ex, validate_ex = executors
     assert build_ex.progress.stages["build_with_loop"].retried >= 1
     assert validate_ex.progress.stages["validate_environments"].retried >= 1
-    assert len(build_ex.progress.nodes) == 2 and len(validate_ex.progress.nodes) == 2  # both nodes worked
+    for ex in executors:  # both nodes did work in both stages
+        assert sum(c.done > 0 for c in ex.progress.nodes.values()) == 2, ex.progress.nodes
 
     mine = {r.instance_id: r for r in ws.stage("records")}
     theirs = {r.instance_id: r for r in local.stage("records")}
