@@ -125,6 +125,8 @@ def main() -> None:
                 ids = ids[:3]
             for kind in ("local", "ray"):
                 figures[kind] = stage_run(source, root / kind, kind, ids, build=not args.quick)
+            stored = sum(f.stat().st_size for f in (root / "registry" / "data").rglob("*") if f.is_file())
+            figures["registry_mb_per_image"] = stored / 2**20 / max(1, len(ids)) if not args.quick else None
         finally:
             ray.shutdown()
             cluster.shutdown()
@@ -135,6 +137,8 @@ def main() -> None:
         f = figures[kind]
         steps = ", ".join(f"{k} {f[k]:.1f} s" for k in ("build_s", "validate_s") if k in f)
         print(f"{kind:5}: {f['instances']} instances, {steps}, {f['per_minute']:.2f} instances/min, {f['valid']} valid")
+    if figures.get("registry_mb_per_image") is not None:
+        print(f"registry: {figures['registry_mb_per_image']:.0f} MB stored per pushed image (base layers included once)")
     print(json.dumps(figures))
 
 
