@@ -20,6 +20,7 @@ Input: a function and items, as for ``LocalExecutor``. Output: ``(item, result)`
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import os
@@ -225,35 +226,40 @@ class RayExecutor:
             pending[task.remote(fn_ref, item)] = (item, attempt)
             self.progress.running(stage, +1)
 
-        while True:
-            while len(pending) < in_flight and retry_at and retry_at[0][0] <= time.monotonic():
-                _, _, item, attempt = heapq.heappop(retry_at)
-                submit(item, attempt)
-            while len(pending) < in_flight and not exhausted:
-                try:
-                    submit(next(source), 1)
-                except StopIteration:
-                    exhausted = True
-            if not pending and not retry_at and exhausted:
-                break
-            wait_for = max(0.05, retry_at[0][0] - time.monotonic()) if retry_at else 1.0
-            ready, _ = ray.wait(list(pending), num_returns=1, timeout=min(wait_for, 1.0)) if pending else ([], [])
-            if not pending:
-                time.sleep(min(wait_for, 1.0))
-            for ref in ready:
-                item, attempt = pending.pop(ref)
-                self.progress.running(stage, -1)
-                outcome = self._outcome(ref)
-                if outcome.kind == "infra" and attempt <= self.settings.ray_retries:
-                    delay = min(MAX_BACKOFF, self.base_delay * 2 ** (attempt - 1))
-                    heapq.heappush(retry_at, (time.monotonic() + delay, next(seq), item, attempt + 1))
-                    self.progress.retried(stage, outcome.node, f"{type(outcome.value).__name__}: {outcome.value}")
-                    sweeps += self.sweep()
-                    continue
-                failed = outcome.kind != "ok" or _failed_record(outcome.value)
-                self.progress.finished(stage, outcome.node, failed=failed)
-                yield item, outcome.value
-            self.progress.maybe_report(self.say or _stderr)
+        try:
+            while True:
+                while len(pending) < in_flight and retry_at and retry_at[0][0] <= time.monotonic():
+                    _, _, item, attempt = heapq.heappop(retry_at)
+                    submit(item, attempt)
+                while len(pending) < in_flight and not exhausted:
+                    try:
+                        submit(next(source), 1)
+                    except StopIteration:
+                        exhausted = True
+                if not pending and not retry_at and exhausted:
+                    break
+                wait_for = max(0.05, retry_at[0][0] - time.monotonic()) if retry_at else 1.0
+                ready, _ = ray.wait(list(pending), num_returns=1, timeout=min(wait_for, 1.0)) if pending else ([], [])
+                if not pending:
+                    time.sleep(min(wait_for, 1.0))
+                for ref in ready:
+                    item, attempt = pending.pop(ref)
+                    self.progress.running(stage, -1)
+                    outcome = self._outcome(ref)
+                    if outcome.kind == "infra" and attempt <= self.settings.ray_retries:
+                        delay = min(MAX_BACKOFF, self.base_delay * 2 ** (attempt - 1))
+                        heapq.heappush(retry_at, (time.monotonic() + delay, next(seq), item, attempt + 1))
+                        self.progress.retried(stage, outcome.node, f"{type(outcome.value).__name__}: {outcome.value}")
+                        sweeps += self.sweep()
+                        continue
+                    failed = outcome.kind != "ok" or _failed_record(outcome.value)
+                    self.progress.finished(stage, outcome.node, failed=failed)
+                    yield item, outcome.value
+                self.progress.maybe_report(self.say or _stderr)
+        finally:  # the consumer stopped early (an interrupt, an error): stop what still runs
+            for ref in pending:
+                with contextlib.suppress(Exception):  # already finished, or Ray already gone
+                    ray.cancel(ref)
         sweeps += self.sweep()
         self._settle(sweeps)
         self.progress.report(self.say or _stderr, final=True)
