@@ -128,3 +128,29 @@ def test_doctor_says_when_the_cluster_cannot_be_reached(tmp_path):
                            "--ray-address", f"127.0.0.1:{free_port()}"], capture_output=True, text=True, timeout=120)
     assert "[FAIL] ray cluster: cannot join the Ray cluster" in proc.stdout and "nothing answers" in proc.stdout
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.docker
+def test_an_image_travels_through_the_registry_and_is_pulled_by_digest(tiny_image, cluster_registry, docker_client,
+                                                                        monkeypatch):
+    from openswe_data.execute import images
+
+    image_id = tiny_image("openswe-test/travel:one", content="travels")
+    ref = images.push("openswe-test/travel:one", image_id, cluster_registry)
+    assert ref == f"{cluster_registry}/{images.REPOSITORY}@{images.manifest_digest(cluster_registry, image_id)}"
+    assert images.cluster_tag(image_id) in images.registry_tags(cluster_registry)
+    docker_client.images.remove("openswe-test/travel:one", force=True)  # as on a node that never built it
+
+    assert not images.ensure_local("openswe-test/travel:one", image_id)  # a local run never pulls
+    monkeypatch.setenv(images.SHARE_ENV, "1")
+    monkeypatch.setenv("OPENSWE_CLUSTER_REGISTRY", cluster_registry)
+    try:
+        assert images.ensure_local("openswe-test/travel:one", image_id)
+        assert docker_client.images.get("openswe-test/travel:one").id == image_id  # exactly what was built
+        assert not images.ensure_local("openswe-test/travel:one", image_id)  # already here: nothing pulled
+        other = "sha256:" + "0" * 64
+        assert not images.ensure_local("openswe-test/never-pushed:one", other)  # not shared: left to the caller
+    finally:
+        docker_client.images.remove("openswe-test/travel:one", force=True)
+        for tag in docker_client.images.list(name=f"{cluster_registry}/{images.REPOSITORY}"):
+            docker_client.images.remove(tag.id, force=True)
