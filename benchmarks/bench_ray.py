@@ -98,6 +98,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="overhead + validation of 3 examples only")
     ap.add_argument("--tasks", type=int, default=400, help="no-op tasks for the overhead figure")
+    ap.add_argument("--overhead-only", action="store_true", help="only the scheduling-overhead figures")
     args = ap.parse_args()
 
     import ray
@@ -117,6 +118,9 @@ def main() -> None:
                            "OPENSWE_CLUSTER_REGISTRY": registry, "OPENSWE_PROGRESS_SECONDS": "0"})
         try:
             figures: dict[str, object] = {"overhead": overhead(args.tasks)}
+            if args.overhead_only:
+                print(json.dumps(figures))
+                return
             source = examples_tasks(root)
             os.environ["OPENSWE_EXECUTOR"] = "local"
             build_with_loop(source, workers=2)  # warm the engine: every example image exists before timing

@@ -6,7 +6,8 @@ Input: a function and items, as for ``LocalExecutor``. Output: ``(item, result)`
   the custom ``docker`` resource (a node declares how many Docker jobs its engine takes, e.g.
   ``ray start --resources '{"docker": 4}'``) and, where nodes declare ``disk_gb``, ``OPENSWE_RAY_DISK_GB`` of
   it. Ray places tasks by those requests — no scheduler of ours. Items in flight follow the cluster's
-  capacity (what the smallest of those resources allows), or ``--workers`` when set.
+  capacity (per node, what the smallest of those resources allows), twice over so every slot has its next
+  task queued, or exactly ``--workers`` when set.
 - **Failures.** A task whose function raised is a *result*: it comes back as the exception, like locally,
   and the stage records it. An *infrastructure* failure — the worker process or its node died, the node's
   Docker engine does not answer, an image could not travel through the registry — is retried with
@@ -60,12 +61,20 @@ class TaskRequest:
         return {"num_cpus": self.cpus, "memory": int(self.memory_gb * 2**30), "resources": resources}
 
     def capacity(self, cluster: dict[str, float]) -> int:
-        """Tasks the cluster can run at once with these requests (0: none can run)."""
+        """Tasks the cluster's totals allow at once (an upper bound; see ``capacity_of_nodes``)."""
+        return self.capacity_of_nodes([{"Alive": True, "Resources": cluster}], cluster)
+
+    def capacity_of_nodes(self, nodes: list[dict[str, Any]], cluster: dict[str, float]) -> int:
+        """The sum of what each live node can run at once: a task never spans nodes."""
         opts = self.options(cluster)
-        limits = [cluster.get("CPU", 0) / opts["num_cpus"] if opts["num_cpus"] else float("inf"),
-                  cluster.get("memory", 0) / opts["memory"] if opts["memory"] else float("inf")]
-        limits += [cluster.get(name, 0) / amount for name, amount in opts["resources"].items()]
-        return int(min(limits))
+        total = 0
+        for n in nodes:
+            if n.get("Alive"):
+                have = n.get("Resources", {})
+                limits = [have.get("CPU", 0) / opts["num_cpus"] if opts["num_cpus"] else float("inf"),
+                          have.get("memory", 0) / opts["memory"] if opts["memory"] else float("inf")]
+                total += int(min(limits + [have.get(k, 0) / v for k, v in opts["resources"].items()]))
+        return total
 
 
 @dataclass
@@ -91,17 +100,26 @@ def is_infrastructure(exc: BaseException) -> bool:
     return isinstance(exc, requests.exceptions.ConnectionError)
 
 
-def run_item(fn: Callable[[Any], Any], item: Any) -> Outcome:
-    """The body of every Ray task (runs on a worker)."""
+def run_item(fn: Callable[[Any], Any], item: Any, env: dict[str, str] | None = None) -> Outcome:
+    """The body of every Ray task (runs on a worker, one task at a time): ``fn(item)`` with the driver's
+    settings ``env`` in the environment for its duration."""
     import ray
 
     node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:8]}"
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
     start = time.monotonic()
     try:
         return Outcome("ok", fn(item), node, time.monotonic() - start)
     except Exception as exc:  # noqa: BLE001 - a task failure is a result, sent back to the stage
         kind = "infra" if is_infrastructure(exc) else "error"
         return Outcome(kind, _portable(exc), node, time.monotonic() - start)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -133,7 +151,8 @@ def _system_failures() -> tuple[type[BaseException], ...]:
 
 
 def forwarded_env() -> dict[str, str]:
-    """The driver's non-secret ``OPENSWE_*`` settings, for the tasks (secrets stay with each node's own env)."""
+    """The driver's non-secret ``OPENSWE_*`` settings, for the tasks (secrets stay with each node's own env,
+    never in a task's arguments)."""
     secret = {"OPENSWE_REGISTRY_PASSWORD"}
     env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARD_PREFIX) and k not in secret}
     env[SHARE_ENV] = "1"
@@ -148,9 +167,13 @@ def connect(address: str) -> None:
         return
     _answers(address)
     try:
-        ray.init(address=None if address == "local" else address, log_to_driver=False,
-                 include_dashboard=False if address == "local" else None, logging_level="warning",
-                 configure_logging=True)
+        if address == "local":  # a one-node cluster of this machine, as many docker units as the local pool
+            from openswe_data.execute import default_workers
+
+            ray.init(address="local", resources={DOCKER_RESOURCE: float(default_workers())},
+                     include_dashboard=False, log_to_driver=False, logging_level="warning")
+        else:
+            ray.init(address=address, log_to_driver=False, logging_level="warning")
     except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, ValueError depending on the form
         raise ClusterUnavailable(f"cannot join the Ray cluster at {address!r}: {type(exc).__name__}: {str(exc)[:300]}",
                                  hint="start one with `ray start --head` and pass --ray-address HOST:6379 "
@@ -203,17 +226,18 @@ class RayExecutor:
         stage = getattr(fn, "__qualname__", "work").split(".")[0]
         cluster = ray.cluster_resources()
         request = self.request()
-        capacity = request.capacity(cluster)
+        capacity = request.capacity_of_nodes(ray.nodes(), cluster)
         if capacity < 1:
             raise ClusterUnavailable(
                 f"no node of the Ray cluster can run a task asking for {request.options(cluster)} "
                 f"(cluster: { {k: v for k, v in cluster.items() if not k.startswith('node:')}})",
                 hint="start nodes with `ray start --resources '{\"docker\": N}'` and enough CPU and memory, "
                      "or lower OPENSWE_RAY_CPUS / OPENSWE_RAY_MEMORY_GB")
-        in_flight = self.workers or capacity
-        task = ray.remote(run_item).options(max_retries=0, runtime_env={"env_vars": forwarded_env()},
-                                            **request.options(cluster))
-        fn_ref = ray.put(fn)
+        # One task queued per slot besides the running one: a finished worker starts the next task on the lease
+        # it holds instead of waiting a round trip to the driver (--workers caps the total exactly).
+        in_flight = self.workers or 2 * capacity
+        task = ray.remote(run_item).options(max_retries=0, **request.options(cluster))
+        fn_ref, env_ref = ray.put(fn), ray.put(forwarded_env())  # settings as an argument: no per-env worker pool
         sweeps = self.sweep()
         pending: dict[Any, tuple[T, int]] = {}
         retry_at: list[tuple[float, int, T, int]] = []
@@ -223,7 +247,7 @@ class RayExecutor:
         self.progress.start(stage)
 
         def submit(item: T, attempt: int) -> None:
-            pending[task.remote(fn_ref, item)] = (item, attempt)
+            pending[task.remote(fn_ref, item, env_ref)] = (item, attempt)
             self.progress.running(stage, +1)
 
         try:

@@ -57,6 +57,10 @@ def test_tasks_spread_over_both_nodes_and_concurrency_follows_resources(on_ray):
     cluster = ray.cluster_resources()
     assert TaskRequest(cpus=1, memory_gb=1).capacity(cluster) == 2  # one CPU and one docker unit per node
     assert TaskRequest(cpus=0.5, memory_gb=1).capacity(cluster) == 2  # still one docker unit per node
+    assert TaskRequest(cpus=1, memory_gb=1).capacity_of_nodes(ray.nodes(), cluster) == 2
+    lopsided = [{"Alive": True, "Resources": {"CPU": 4.0, "memory": 2**30, "docker": 4.0}},
+                {"Alive": True, "Resources": {"CPU": 0.0, "memory": 8 * 2**30, "docker": 4.0}}]
+    assert TaskRequest(cpus=1, memory_gb=1).capacity_of_nodes(lopsided, {}) == 1  # a task never spans nodes
     ex = get_executor()
     list(ex.map(slow_identity, range(6)))
     assert len(ex.progress.nodes) == 2, ex.progress.nodes
@@ -154,3 +158,16 @@ def test_an_image_travels_through_the_registry_and_is_pulled_by_digest(tiny_imag
         docker_client.images.remove("openswe-test/travel:one", force=True)
         for tag in docker_client.images.list(name=f"{cluster_registry}/{images.REPOSITORY}"):
             docker_client.images.remove(tag.id, force=True)
+
+
+def test_ray_address_local_starts_a_one_node_cluster_with_docker_units(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("from openswe_data.execute import get_executor, default_workers\n"
+            "ex = get_executor(kind='ray', address='local')\n"
+            "print(sorted(r for _, r in ex.map(abs, [-2, -1, 3])))\n"
+            "import ray; print(ray.cluster_resources()['docker'] == default_workers())\n")
+    env = {**os.environ, "OPENSWE_RAY_MEMORY_GB": "0.5", "OPENSWE_PROGRESS_SECONDS": "0"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.stdout.split("\n")[:2] == ["[1, 2, 3]", "True"], proc.stderr[-2000:]
