@@ -9,13 +9,16 @@ and ``sweep_orphans`` removes it when the next run starts on that node.
 from __future__ import annotations
 
 import functools
+import os
+import socket
+from pathlib import Path
 from typing import Any
 
 from openswe_data.errors import EngineUnavailable
 
 MANAGED_LABEL = "openswe.managed"
 KIND_LABEL = "openswe.kind"  # base | env | eval
-OWNER_LABEL = "openswe.owner"  # <host>/<pid>/<process start time>, on containers only
+OWNER_LABEL = "openswe.owner"  # host:pid:start-time of the process that made the container (containers only)
 
 
 def labels(kind: str, **extra: str) -> dict[str, str]:
@@ -23,38 +26,45 @@ def labels(kind: str, **extra: str) -> dict[str, str]:
     return {MANAGED_LABEL: "1", KIND_LABEL: kind, **{f"openswe.{k}": v for k, v in extra.items()}}
 
 
-def process_start(pid: int) -> str:
-    """The start time (clock ticks since boot) of process ``pid``; '' when it does not exist."""
+def _start_time(pid: int) -> str | None:
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()[19]  # field 22: start time in clock ticks since boot
+
+
+def process_owner(pid: int | None = None) -> str:
+    """``host:pid:start-time``: names a process uniquely even after its pid is reused."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or '?'}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process an owner label names is still running (on another host: assumed so)."""
+    host, _, rest = owner.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return True
+    if not pid.isdigit():
+        return False
+    return _start_time(int(pid)) == start
 
 
 def owner_label() -> dict[str, str]:
     """The owner label of a container made by this process (images never get it: it would change their id)."""
-    import os
-    import socket
-
-    return {OWNER_LABEL: f"{socket.gethostname()}/{os.getpid()}/{process_start(os.getpid())}"}
+    return {OWNER_LABEL: process_owner()}
 
 
 def sweep_orphans(docker: Any = None) -> list[str]:
     """Remove our containers whose owning process on this host is gone; returns their names.
 
-    Only containers with this host's owner label are looked at, so a shared engine never loses the running
-    containers of another machine; a live owner (same pid and start time) keeps its containers.
+    A container of another host (a shared engine) or of a live owner (same pid and start time) is left alone.
     """
-    import socket
-
-    host = socket.gethostname()
     docker = docker or client()
     removed = []
     for c in docker.containers.list(all=True, filters={"label": [f"{MANAGED_LABEL}=1", OWNER_LABEL]}):
-        owner_host, _, rest = c.labels.get(OWNER_LABEL, "").partition("/")
-        pid, _, started = rest.partition("/")
-        if owner_host != host or (pid.isdigit() and process_start(int(pid)) == started):
+        if owner_alive(c.labels.get(OWNER_LABEL, "")):
             continue
         try:
             c.remove(force=True)

@@ -70,18 +70,19 @@ def wait_for(predicate, timeout: float, what: str, every: float = 0.2):
 
 
 def leftovers(docker_client) -> list[str]:
-    """Our containers (labelled managed) whose owner process is dead or is one of this test run's processes.
+    """Our containers (labelled managed) whose owner is dead, or is one of this run's Ray workers or drivers
+    (any process below this one but itself: its own, made by other tests' local runs, are theirs to remove).
 
     The engine is shared with other runs: a live container of someone else's live process is not ours."""
-    from openswe_data.engine import MANAGED_LABEL, OWNER_LABEL, process_start
+    from openswe_data.engine import MANAGED_LABEL, OWNER_LABEL, owner_alive
 
-    mine = descendants(os.getpid()) | {os.getpid()}
+    mine = descendants(os.getpid())
     found = []
     for c in docker_client.containers.list(all=True, filters={"label": [f"{MANAGED_LABEL}=1", OWNER_LABEL]}):
-        _, _, rest = c.labels[OWNER_LABEL].partition("/")
-        pid, _, started = rest.partition("/")
-        if not pid.isdigit() or int(pid) in mine or process_start(int(pid)) != started:
-            found.append(f"{c.name} ({c.labels[OWNER_LABEL]}, {c.status})")
+        owner = c.labels[OWNER_LABEL]
+        pid = owner.split(":")[1] if owner.count(":") == 2 else ""
+        if not owner_alive(owner) or (pid.isdigit() and int(pid) in mine):
+            found.append(f"{c.name} ({owner}, {c.status})")
     return found
 
 
@@ -125,6 +126,6 @@ def running_container_of(docker_client, pid: int) -> bool:
     from openswe_data.engine import MANAGED_LABEL, OWNER_LABEL
 
     for c in docker_client.containers.list(filters={"label": [f"{MANAGED_LABEL}=1", OWNER_LABEL]}):
-        if c.labels[OWNER_LABEL].split("/")[1:2] == [str(pid)]:
+        if c.labels[OWNER_LABEL].split(":")[1:2] == [str(pid)]:
             return True
     return False

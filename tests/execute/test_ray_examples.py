@@ -42,9 +42,10 @@ def test_the_examples_on_a_ray_cluster_with_killed_workers_end_as_locally(
     theirs = {r.instance_id: r for r in local.stage("records")}
     assert set(mine) == set(theirs) == set(expected)
     for iid, r in theirs.items():
-        got = (mine[iid].verdict, mine[iid].reason, sorted(mine[iid].FAIL_TO_PASS), sorted(mine[iid].PASS_TO_PASS),
-               mine[iid].image_digest)
-        assert got == (r.verdict, r.reason, sorted(r.FAIL_TO_PASS), sorted(r.PASS_TO_PASS), r.image_digest), iid
+        # not the image id: a build cut short by the kill leaves some layers uncached, and a rebuilt layer
+        # has a new id; what the image does (the verdict and its tests) is what must match
+        got = (mine[iid].verdict, mine[iid].reason, sorted(mine[iid].FAIL_TO_PASS), sorted(mine[iid].PASS_TO_PASS))
+        assert got == (r.verdict, r.reason, sorted(r.FAIL_TO_PASS), sorted(r.PASS_TO_PASS)), iid
     for stage in ("environments", "validations", "records"):  # one result file per instance: nothing twice
         assert len(list((ws.path / stage / "items").rglob("*.json"))) == len(expected), stage
 
