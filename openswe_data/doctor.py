@@ -78,4 +78,9 @@ def check_hub(settings: Settings) -> Check:
 
 def run_checks(workspace: Path, settings: Settings | None = None) -> list[Check]:
     settings = settings or Settings()
-    return [check_docker(), check_disk(workspace), check_base_images(), check_registry(settings), check_hub(settings)]
+    checks = [check_docker(), check_disk(workspace), check_base_images(), check_registry(settings), check_hub(settings)]
+    if settings.executor == "ray":
+        from openswe_data.execute.checks import check_cluster
+
+        checks += check_cluster(settings)
+    return checks

@@ -2,9 +2,10 @@
 
 Every image and container this library makes carries the label ``openswe.managed=1`` (plus a kind label),
 so clean-up only ever touches what we made. Containers also carry the workspace they work for and the
-process that made them (``bind_workspace``), so a resumed run can remove exactly what a killed
-predecessor left (``reap_containers``) and nothing a live run is still using. Images do not: they are
-shared by content hash across workspaces.
+process that made them (host, process id and the process's start time; ``bind_workspace``,
+``owner_label``), so a resumed run can remove exactly what a killed predecessor left (``reap_containers``,
+per workspace) and a node of a cluster the orphans of its dead workers (``sweep_orphans``, per engine) —
+never what a live run is still using. Images do not: they are shared by content hash across workspaces.
 """
 
 from __future__ import annotations
@@ -65,21 +66,36 @@ def owner_alive(owner: str) -> bool:
     return _start_time(int(pid)) == start
 
 
-def reap_containers(workspace: str | Path) -> list[str]:
-    """Remove the containers labelled with ``workspace`` whose owner process is gone (a killed run's);
-    returns their names. Containers of a live run, or of another host, are left alone."""
-    root = str(Path(workspace).resolve())
-    found = client().containers.list(all=True, filters={"label": [f"{MANAGED_LABEL}=1", f"{WORKSPACE_LABEL}={root}"]})
-    reaped = []
-    for container in found:
+def owner_label() -> dict[str, str]:
+    """The owner label of a container made by this process (images never get it: it would change their id)."""
+    return {OWNER_LABEL: process_owner()}
+
+
+def _remove_orphans(filters: list[str], docker: Any = None) -> list[str]:
+    """Remove our containers matching ``filters`` whose owner process on this host is gone; their names."""
+    docker = docker or client()
+    removed = []
+    for container in docker.containers.list(all=True, filters={"label": [f"{MANAGED_LABEL}=1", *filters]}):
         if owner_alive(container.labels.get(OWNER_LABEL, "")):
             continue
         try:
             container.remove(force=True)
-            reaped.append(container.name)
-        except Exception:  # noqa: BLE001 - gone already (removed by its run's own clean-up at the same moment)
+            removed.append(container.name)
+        except Exception:  # noqa: BLE001 - gone already (its run's own clean-up or another sweeper won the race)
             pass
-    return reaped
+    return removed
+
+
+def sweep_orphans(docker: Any = None) -> list[str]:
+    """Remove every container of ours on this engine whose owner on this host is gone (a cluster node's
+    sweep after a worker was killed); a container of another host or of a live owner is left alone."""
+    return _remove_orphans([OWNER_LABEL], docker)
+
+
+def reap_containers(workspace: str | Path) -> list[str]:
+    """Remove the containers labelled with ``workspace`` whose owner process is gone (a killed run's);
+    returns their names. Containers of a live run, or of another host, are left alone."""
+    return _remove_orphans([f"{WORKSPACE_LABEL}={Path(workspace).resolve()}"])
 
 
 @functools.lru_cache(maxsize=1)

@@ -144,6 +144,18 @@ class ExecuteError(OpensweError):
     reason = "execute_failed"
 
 
+class ClusterUnavailable(ExecuteError, ConnectionError):
+    """The Ray cluster cannot be reached, or has no node able to run the work."""
+
+    reason = "cluster_unavailable"
+
+
+class ImageTransferFailed(ExecuteError, ConnectionError):
+    """An image could not travel between nodes through the registry (push, or pull by digest)."""
+
+    reason = "image_transfer_failed"
+
+
 def summarize_problems(problems: list[str], *, first: int = 10) -> str:
     """The first ``first`` problems, one a line, then '... and N more'."""
     shown = [f"  - {p}" for p in problems[:first]]

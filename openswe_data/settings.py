@@ -52,7 +52,23 @@ class Settings:
     base_source: str = field(default_factory=lambda: _env("OPENSWE_BASE_SOURCE", "auto") or "auto")
     """Where base images come from: ``registry`` (official python:X.Y-slim), ``debian`` (mmdebstrap) or ``auto``."""
     workers: int = field(default_factory=lambda: int(_env("OPENSWE_WORKERS", "0") or 0))
-    """Worker processes for builds and validation (0: decided from cores and memory)."""
+    """Items running at once for builds, validation, sampling and grading (0: from cores and memory; on Ray,
+    from the cluster's resources)."""
+    executor: str = field(default_factory=lambda: _env("OPENSWE_EXECUTOR", "local") or "local")
+    """Where stage work runs: ``local`` (a bounded pool on this machine) or ``ray`` (a Ray cluster)."""
+    ray_address: str = field(default_factory=lambda: _env("OPENSWE_RAY_ADDRESS", "local") or "local")
+    """The Ray cluster: ``local`` (start one in this process), ``auto`` (the one on this machine), ``HOST:PORT``
+    of a head node, or ``ray://HOST:10001`` (Ray client)."""
+    ray_cpus: float = field(default_factory=lambda: float(_env("OPENSWE_RAY_CPUS", "1") or 1))
+    """CPUs one Ray task asks for (the container limits are set per stage, this is what the scheduler counts)."""
+    ray_memory_gb: float = field(default_factory=lambda: float(_env("OPENSWE_RAY_MEMORY_GB", "4") or 4))
+    """Memory (GB) one Ray task asks for; a Docker build or validation may need this much."""
+    ray_disk_gb: float = field(default_factory=lambda: float(_env("OPENSWE_RAY_DISK_GB", "10") or 10))
+    """Disk (GB) one Ray task asks for, counted against the ``disk_gb`` resource of nodes that declare it."""
+    ray_retries: int = field(default_factory=lambda: int(_env("OPENSWE_RAY_RETRIES", "3") or 3))
+    """Retries of a task after an infrastructure failure (worker or node lost, Docker engine gone)."""
+    cluster_registry: str | None = field(default_factory=lambda: _env("OPENSWE_CLUSTER_REGISTRY") or _env("OPENSWE_REGISTRY"))
+    """Registry that carries images between nodes on a cluster (push after build, pull by digest before use)."""
 
     SECRET_FIELDS = ("hf_token", "registry_password")
 

@@ -134,3 +134,34 @@ def examples_workspace(tmp_path_factory: pytest.TempPathFactory):
     timings["validate_seconds"] = time.monotonic() - t
     expected = json.loads((EXAMPLES / "expected.json").read_text())
     return ws, expected, timings
+
+
+@pytest.fixture
+def tiny_image(docker_client, tmp_path: Path) -> Callable[[str], str]:
+    """``tiny_image(tag)``: a one-file image made by ``docker import`` (nothing pulled), labelled as ours."""
+    import io
+    import tarfile
+
+    from openswe_data.engine import labels
+
+    made: list[str] = []
+
+    def _make(tag: str, content: str = "hello") -> str:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            data = content.encode()
+            info = tarfile.TarInfo("hello.txt")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        changes = [f"LABEL {k}={v}" for k, v in labels("env").items()]
+        repo, _, t = tag.partition(":")
+        docker_client.api.import_image_from_data(buf.getvalue(), repository=repo, tag=t or "latest", changes=changes)
+        made.append(tag)
+        return docker_client.images.get(tag).id
+
+    yield _make
+    for tag in made:
+        try:
+            docker_client.images.remove(tag, force=True)
+        except Exception:
+            pass

@@ -33,6 +33,7 @@ def build_environments(workspace: Workspace, *, ids: Iterable[str] | None = None
     """Build an environment for every task not yet built (or only ``ids``)."""
     from openswe_data.build.repo_cache import RepoCache
     from openswe_data.execute import get_executor
+    from openswe_data.execute.images import share
 
     tasks_stage = workspace.stage("tasks", Task)
     envs = workspace.stage("environments", Environment)
@@ -52,8 +53,8 @@ def build_environments(workspace: Workspace, *, ids: Iterable[str] | None = None
     work = workspace.path / "cache" / "contexts"
 
     def one(task: Task) -> Environment:
-        return build_environment(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id),
-                                 settings=settings, options=options, repairer=repairer)
+        return share(build_environment(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id),
+                                       settings=settings, options=options, repairer=repairer))  # cluster: push
 
     for task, result in get_executor(workers).map(one, todo):
         if isinstance(result, BaseException):

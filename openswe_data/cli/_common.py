@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: the workspace option, error-to-exit-code mapping, consoles."""
+"""Shared CLI plumbing: the workspace and executor options, error-to-exit-code mapping, consoles."""
 
 from __future__ import annotations
 
@@ -17,6 +17,28 @@ EXIT_NOT_BUILT = 3
 WorkspaceOpt = typer.Option(
     None, "--workspace", "-w", help="Workspace folder (default: $OPENSWE_WORKSPACE or ./workspace).",
 )
+
+ExecutorOpt = typer.Option(None, "--executor", help="Where the work runs: local (default) or ray ($OPENSWE_EXECUTOR).")
+RayAddressOpt = typer.Option(
+    None, "--ray-address", help="With --executor ray: local (start one here), auto, HOST:PORT of the head, or "
+                                "ray://HOST:10001 ($OPENSWE_RAY_ADDRESS; default local).",
+)
+
+
+def use_executor(executor: str | None, ray_address: str | None) -> None:
+    """Apply ``--executor`` / ``--ray-address`` to this run: they set ``OPENSWE_EXECUTOR`` /
+    ``OPENSWE_RAY_ADDRESS``, which every stage's executor reads (and which travel to the cluster's tasks)."""
+    import os
+
+    from openswe_data.errors import ConfigError
+
+    if executor is not None:
+        if executor not in ("local", "ray"):
+            raise ConfigError(f"unknown executor {executor!r}", hint="use --executor local or --executor ray")
+        os.environ["OPENSWE_EXECUTOR"] = executor
+    if ray_address is not None:
+        os.environ["OPENSWE_RAY_ADDRESS"] = ray_address
+        os.environ.setdefault("OPENSWE_EXECUTOR", "ray")
 
 
 def workspace_path(value: Path | None) -> Path:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
+from openswe_data.cli._common import (
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reap, use_executor, workspace_path,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +18,8 @@ def register(app: typer.Typer) -> None:
         workspace: Path | None = WorkspaceOpt,
         ids: list[str] = typer.Option(None, "--id", help="Only these instance ids (repeatable)."),
         workers: int = typer.Option(0, help="Parallel builds (0: from cores and memory)."),
+        executor: str = ExecutorOpt,
+        ray_address: str = RayAddressOpt,
         force: bool = typer.Option(False, help="Rebuild images even when the content hash is unchanged."),
         retry_failed: bool = typer.Option(False, "--retry-failed", help="Try failed instances again."),
         keep_context: bool = typer.Option(False, help="Keep build contexts of successful builds."),
@@ -39,6 +43,7 @@ def register(app: typer.Typer) -> None:
         By default each build goes through the closed loop: build, a quick validation probe, and on an
         environment failure a diagnosis by the rules in builders/rules and a rebuild with the fix, every turn
         recorded in build_attempts."""
+        use_executor(executor, ray_address)
         from openswe_data.build import BuildOptions, build_environments
         from openswe_data.build.network import check_network_settings
         from openswe_data.store import Workspace

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import (
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, use_executor, workspace_path,
+)
 
 FORMATS_HELP = "openhands (output.jsonl), swe-agent (*.traj), mini-swe-agent (*.traj.json), predictions (SWE-bench)"
 
@@ -53,15 +55,19 @@ def register(app: typer.Typer) -> None:
         workspace: Path = WorkspaceOpt,
         regrade: bool = typer.Option(False, help="Grade attempts that already have a result again."),
         timeout: float = typer.Option(600.0, help="Seconds per run."),
+        workers: int = typer.Option(0, help="Gradings at once (0: from cores and memory, or the cluster)."),
+        executor: str = ExecutorOpt,
+        ray_address: str = RayAddressOpt,
     ) -> None:
         """Grade imported attempts by running each instance's eval script in its image with the attempt's patch."""
+        use_executor(executor, ray_address)
         from openswe_data.curate import grade_attempts
         from openswe_data.store import Workspace
         from openswe_data.validate.evaluate import DockerGrader
         from openswe_data.validate.runner import Limits
 
         ws = Workspace(workspace_path(workspace))
-        s = grade_attempts(ws, DockerGrader(Limits(timeout=timeout)), regrade=regrade)
+        s = grade_attempts(ws, DockerGrader(Limits(timeout=timeout)), regrade=regrade, workers=workers)
         out(f"graded {s.graded} attempt(s): {s.resolved} resolved")
 
     @curate.command()

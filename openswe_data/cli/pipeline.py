@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import (
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, use_executor, workspace_path,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -22,11 +24,14 @@ def register(app: typer.Typer) -> None:
         attempts: list[Path] = typer.Option(None, "--attempts", help="SWE-bench predictions files (agent attempts)."),
         policy: str = typer.Option("openswe-band", help="Curation policy."),
         workers: int = typer.Option(0, help="Parallel builds and validations."),
+        executor: str = ExecutorOpt,
+        ray_address: str = RayAddressOpt,
         reruns: int = typer.Option(4, help="Extra validation runs per side."),
         no_trajectories: bool = typer.Option(False, "--no-trajectories",
                                              help="Skip agent-native trajectories (contextual, replays, verifier pairs)."),
     ) -> None:
         """Run every stage end to end on one input into one workspace, then release into a local folder."""
+        use_executor(executor, ray_address)
         from openswe_data.pipeline import PipelineOptions, run_pipeline
 
         opts = PipelineOptions(release=None if no_release else release, version=version,

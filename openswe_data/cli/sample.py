@@ -10,7 +10,9 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
+from openswe_data.cli._common import (
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reap, use_executor, workspace_path,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +25,8 @@ def register(app: typer.Typer) -> None:
         k: int = typer.Option(4, "-k", help="Attempts per instance."),
         ids: list[str] = typer.Option(None, "--id", help="Only these instances (repeatable; default: every valid record)."),
         workers: int = typer.Option(0, "--workers", help="Attempts running at once (0: one per core, bounded by memory)."),
+        executor: str = ExecutorOpt,
+        ray_address: str = RayAddressOpt,
         step_limit: int = typer.Option(50, "--step-limit", help="Model calls per attempt (0: no limit)."),
         budget_usd: float = typer.Option(3.0, "--budget-usd", help="Dollars one attempt may spend (0: no limit)."),
         temperature: float = typer.Option(0.0, "--temperature", help="Sampling temperature for --model."),
@@ -45,6 +49,7 @@ def register(app: typer.Typer) -> None:
         if (scripted is None) == (not model):
             raise ConfigError("say which model to sample: either --model NAME or --scripted FILE.yaml "
                               "(the script's `name:` names a scripted model)")
+        use_executor(executor, ray_address)
         ws = Workspace(workspace_path(workspace))
         reap(ws.path)
         if scripted is not None:

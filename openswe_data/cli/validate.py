@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reap, workspace_path
+from openswe_data.cli._common import (
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reap, use_executor, workspace_path,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +20,8 @@ def register(app: typer.Typer) -> None:
         workspace: Path | None = WorkspaceOpt,
         ids: list[str] = typer.Option(None, "--id", help="Only these instance ids (repeatable)."),
         workers: int = typer.Option(0, help="Parallel validations (0: from cores and memory)."),
+        executor: str = ExecutorOpt,
+        ray_address: str = RayAddressOpt,
         reruns: int = typer.Option(4, help="Extra runs per side to detect flaky tests."),
         k: int = typer.Option(3, "--k", help="The gate: every FAIL_TO_PASS test fails k of k runs without the fix and passes k of k with it."),
         timeout: float = typer.Option(600.0, help="Seconds per run before the container is killed."),
@@ -30,6 +34,7 @@ def register(app: typer.Typer) -> None:
                                          "before/after/reruns and why the verdict was reached (runs nothing)."),
     ) -> None:
         """Run each environment's tests before and after the gold patch (no network, limits, reruns)."""
+        use_executor(executor, ray_address)
         from openswe_data.store import Workspace
         from openswe_data.validate import Limits, ValidateOptions, validate_environments
 
@@ -73,9 +78,12 @@ def _register_evaluate(app: typer.Typer) -> None:
         workspace: Path | None = WorkspaceOpt,
         report: Path = typer.Option(None, "--report", help="Write the per-instance report here (JSON)."),
         workers: int = typer.Option(0, help="Parallel gradings."),
+        executor: str = ExecutorOpt,
+        ray_address: str = RayAddressOpt,
         timeout: float = typer.Option(600.0, help="Seconds per run."),
     ) -> None:
         """Grade predicted patches with each instance's own eval script in its image."""
+        use_executor(executor, ray_address)
         import json
 
         from openswe_data.validate.evaluate import DockerGrader, evaluate as run, load_records, read_predictions

@@ -58,16 +58,18 @@ class GradingSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = False, limit: int | None = None) -> GradingSummary:
+def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = False, limit: int | None = None,
+                   workers: int = 0) -> GradingSummary:
     """Grade every ungraded attempt (every attempt with ``regrade``) with ``grader``.
 
     An attempt whose instance is not in the ``records`` stage is skipped (there is no eval script to run).
     A grader that raises for one attempt records ``resolved=False, reason='grader_error: ...'`` for it and
-    the batch goes on.
+    the batch goes on. Gradings run through the configured executor (``workers`` at once; on Ray, as tasks).
     """
     import pyarrow.compute as pc
 
     from openswe_data.curate.table import columns, joined_keys
+    from openswe_data.execute import get_executor
 
     records = {r.instance_id: r for r in workspace.stage("records")}
     stage = workspace.stage("attempts")
@@ -81,17 +83,21 @@ def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = Fals
         return summary
     full = columns(stage, [n for n in Attempt.field_names() if n not in Attempt.KEY],
                    where_keys=joined_keys(table, list(Attempt.KEY)))
+    def one(attempt: Attempt) -> Grade:
+        return grader.grade(records[attempt.instance_id], attempt.patch)
+
+    executor = get_executor(workers)
     for batch in full.to_batches(max_chunksize=256):
+        todo = []
         for row in batch.to_pylist():
             attempt = Attempt.from_dict(row)
-            record = records.get(attempt.instance_id)
-            if record is None:
+            if attempt.instance_id in records:
+                todo.append(attempt)
+            else:
                 summary.skipped_unknown_instance += 1
-                continue
-            try:
-                grade = grader.grade(record, attempt.patch)
-            except Exception as exc:  # noqa: BLE001 - one bad grading never stops the batch
-                grade = Grade(resolved=False, reason=f"grader_error: {type(exc).__name__}: {exc}"[:500])
+        for attempt, grade in executor.map(one, todo):
+            if isinstance(grade, BaseException):  # one bad grading never stops the batch
+                grade = Grade(resolved=False, reason=f"grader_error: {type(grade).__name__}: {grade}"[:500])
                 summary.errors.append(f"{attempt.key()}: {grade.reason}")
             stage.put(attempt.replace(resolved=grade.resolved, reason=grade.reason))
             summary.graded += 1

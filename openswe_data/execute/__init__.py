@@ -1,8 +1,13 @@
-"""Where work runs: a bounded local worker pool now, a Ray cluster through the same interface later.
+"""Where work runs: a bounded local worker pool (default), or a Ray cluster through the same interface.
 
 Input: a function and items. Output: ``(item, result)`` pairs as they finish, where a result may be the
 exception an item raised — one failing item never stops the others. Stages call ``executor.map`` and
 write each result to the store as it arrives, so a killed run keeps everything already finished.
+
+Which executor runs is configuration (``OPENSWE_EXECUTOR``, ``OPENSWE_RAY_ADDRESS``, ``OPENSWE_WORKERS``, or
+the CLI's ``--executor`` / ``--ray-address`` / ``--workers``), so a stage's code is the same on one machine
+and on a cluster. The cluster path is ``cluster.py`` (Ray tasks, resources, retries), ``images.py`` (images
+between nodes through a registry) and ``engine.sweep_orphans`` (containers of dead workers).
 """
 
 from __future__ import annotations
@@ -62,5 +67,18 @@ class LocalExecutor:
                 refill()
 
 
-def get_executor(workers: int = 0) -> Executor:
-    return LocalExecutor(workers)
+def get_executor(workers: int = 0, *, kind: str | None = None, address: str | None = None) -> Executor:
+    """The executor the settings name: ``workers`` (else ``OPENSWE_WORKERS``) bounds items in flight."""
+    from openswe_data.errors import ConfigError
+    from openswe_data.settings import Settings
+
+    settings = Settings()
+    workers = workers or settings.workers
+    kind = kind or settings.executor
+    if kind == "local":
+        return LocalExecutor(workers)
+    if kind == "ray":
+        from openswe_data.execute.cluster import RayExecutor
+
+        return RayExecutor(address or settings.ray_address, workers=workers, settings=settings)
+    raise ConfigError(f"unknown executor {kind!r}", hint="use `local` or `ray` (--executor / OPENSWE_EXECUTOR)")

@@ -81,6 +81,7 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
     """Build every task not yet built (or only ``ids``) through the closed loop."""
     from openswe_data.build.repo_cache import RepoCache
     from openswe_data.execute import get_executor
+    from openswe_data.execute.images import share
 
     loop = loop or LoopOptions()
     options = options or BuildOptions()
@@ -106,8 +107,10 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
 
     def one(task: Task) -> LoopResult:
         seed = seed_for(task, list(memory_stage)) if loop.memory else None
-        return run_loop(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id), settings=settings,
-                        options=options, loop=loop, seed=seed, repairer=repairer)
+        result = run_loop(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id), settings=settings,
+                          options=options, loop=loop, seed=seed, repairer=repairer)
+        share(result.environment)  # on a cluster: pushed for the other nodes
+        return result
 
     for task, result in get_executor(workers).map(one, todo):
         if isinstance(result, BaseException):

@@ -71,7 +71,7 @@ class DockerEnvironment:
             image, command=["sleep", "infinity"], entrypoint=[], detach=True, working_dir=workdir,
             network_mode="none", network_disabled=True, mem_limit=limits.memory, memswap_limit=limits.memory,
             nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids, security_opt=["no-new-privileges"],
-            labels=engine.labels("sample", instance=instance_id), stdin_open=False, tty=False,
+            labels={**engine.labels("sample", instance=instance_id), **engine.owner_label()}, stdin_open=False, tty=False,
         )
         try:
             self.container.start()

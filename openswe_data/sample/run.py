@@ -184,6 +184,7 @@ def sample(workspace: Workspace, model: Model, k: int = 4, ids: list[str] | None
     ``budget_usd`` (dollars per attempt) end a run early; ``config`` overrides every agent setting.
     """
     from openswe_data.execute import get_executor
+    from openswe_data.execute.images import ensure_local
     from openswe_data.validate.evaluate import DockerGrader
 
     plan = plan_sample(workspace, model.name, k, ids)
@@ -195,6 +196,7 @@ def sample(workspace: Workspace, model: Model, k: int = 4, ids: list[str] | None
 
     def one(item: tuple[str, int]) -> tuple[Attempt, AgentResult]:
         iid, index = item
+        ensure_local(records[iid].image_name, records[iid].image_digest)  # on a cluster: pulled by digest
         return run_attempt(workspace, records[iid], index, model, config, grader=grader, limits=limits)
 
     for (iid, index), outcome in get_executor(workers).map(one, plan.todo):

@@ -43,6 +43,7 @@ def _current(record: ValidatedRecord | None, env: Environment, validated: set[st
 def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = None, workers: int = 0,
                           options: ValidateOptions | None = None, force: bool = False) -> ValidateSummary:
     from openswe_data.execute import get_executor
+    from openswe_data.execute.images import ensure_local
 
     options = options or ValidateOptions()
     tasks = {t.instance_id: t for t in workspace.stage("tasks", Task)}
@@ -70,6 +71,7 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
         todo.append(env)
 
     def one(env: Environment) -> tuple[Validation, ValidatedRecord]:
+        ensure_local(env.image_name, env.image_digest)  # on a cluster: pulled by digest from the registry
         return validate_environment(env, tasks[env.instance_id], log_dir=vals.log_dir(env.instance_id),
                                     options=options)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openswe_data.curate.grading import Grade
 from openswe_data.errors import ValidateError
+from openswe_data.execute.images import ensure_local
 from openswe_data.records import ValidatedRecord
 from openswe_data import toolchains
 from openswe_data.toolchains.python.pytest_results import OK_STATUSES as OK
@@ -32,6 +33,7 @@ class DockerGrader:
     def grade(self, record: ValidatedRecord, patch: str) -> Grade:
         if not patch.strip():
             return Grade(resolved=False, reason="empty_patch")
+        ensure_local(record.image_name, record.image_digest)  # on a cluster: pulled by digest from the registry
         result = run_eval(record.image_name, patch=patch if patch.endswith("\n") else patch + "\n",
                           limits=self.limits, instance_id=record.instance_id, eval_script=record.eval_script or None)
         if result.patch_failed:

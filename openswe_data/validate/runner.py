@@ -95,7 +95,7 @@ def run_script(image: str, script: str, *, files: dict[str, str] | None = None, 
     container = client.containers.create(
         image, command=["bash", f"/{runner}"], network_mode="none", network_disabled=True,
         mem_limit=limits.memory, memswap_limit=limits.memory, nano_cpus=int(limits.cpus * 1e9),
-        pids_limit=limits.pids, security_opt=["no-new-privileges"], labels=labels or engine.labels("eval"),
+        pids_limit=limits.pids, security_opt=["no-new-privileges"], labels={**(labels or engine.labels("eval")), **engine.owner_label()},
         detach=True,
     )
     start = time.monotonic()

@@ -3,11 +3,7 @@ a Hub stand-in server on loopback, and a real Docker registry on loopback."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,62 +45,7 @@ def hub_env(hub_server, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[str]:
     """Debian's docker-registry on 127.0.0.1:<free port>, storage in tmp; yields HOST:PORT."""
-    binary = "/usr/bin/docker-registry"
-    if not os.path.exists(binary):
-        pytest.skip("docker-registry is not installed (apt-get install docker-registry)")
-    port = free_port()
-    root = tmp_path / "registry"
-    root.mkdir()
-    config = root / "config.yml"
-    config.write_text(
-        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + str(root / "data")
-        + "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:" + str(port) + "\n"
-    )
-    log = open(root / "registry.log", "wb")
-    proc = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise AssertionError((root / "registry.log").read_text())
-                time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    from registry_server import serve_registry
 
-
-@pytest.fixture
-def tiny_image(docker_client, tmp_path: Path) -> Callable[[str], str]:
-    """``tiny_image(tag)``: a one-file image made by ``docker import`` (nothing pulled), labelled as ours."""
-    import io
-    import tarfile
-
-    from openswe_data.engine import labels
-
-    made: list[str] = []
-
-    def _make(tag: str, content: str = "hello") -> str:
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tar:
-            data = content.encode()
-            info = tarfile.TarInfo("hello.txt")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-        changes = [f"LABEL {k}={v}" for k, v in labels("env").items()]
-        repo, _, t = tag.partition(":")
-        docker_client.api.import_image_from_data(buf.getvalue(), repository=repo, tag=t or "latest", changes=changes)
-        made.append(tag)
-        return docker_client.images.get(tag).id
-
-    yield _make
-    for tag in made:
-        try:
-            docker_client.images.remove(tag, force=True)
-        except Exception:
-            pass
+    with serve_registry(tmp_path / "registry") as address:
+        yield address
