@@ -393,7 +393,9 @@ class LLMCall(Record):
     cost_usd: float = 0.0
     latency_seconds: float = 0.0
     created_at: str = ""
-    status: str = "ok"
+    status: str = "ok"  # ok | error | cached (answered by the call cache: no new spend)
+    prompt_version: str = ""  # a hash of the prompt templates the call was rendered from
+    cache_key: str = ""  # the content address of (model, messages) in the call cache
 
 
 @dataclass

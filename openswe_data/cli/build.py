@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         repairer = None
         if repair_model or repair_scripted:
             from openswe_data.build.llm_repair import LLMRepairer
-            from openswe_data.sample.models import LitellmModel, load_scripted
+            from openswe_data.agents.models import LitellmModel, load_scripted
 
             model = load_scripted(repair_scripted) if repair_scripted else LitellmModel(repair_model)
             repairer = LLMRepairer(model, ws.stage("llm_calls"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from openswe_data.errors import SampleError
-from openswe_data.sample import LitellmModel, ModelError, ScriptedModel, load_scripted
-from openswe_data.sample.models import scrub_secrets
+from openswe_data.errors import AgentError
+from openswe_data.agents import LitellmModel, ModelError, ScriptedModel, load_scripted
+from openswe_data.agents.models import scrub_secrets
 
 SYSTEM = {"role": "system", "content": "You fix bugs."}
 
@@ -22,7 +22,7 @@ def test_a_scripted_model_answers_the_nth_assistant_turn_with_the_nth_reply():
 
 def test_a_scripted_model_past_its_last_reply_is_a_model_error():
     model = ScriptedModel(["only"])
-    with pytest.raises(ModelError, match="the script has 1 replies and turn 2 was asked for"):
+    with pytest.raises(ModelError, match="the script has 1 replies for this conversation and turn 2 was asked for"):
         model.query([SYSTEM, {"role": "assistant", "content": "only"}])
 
 
@@ -57,7 +57,7 @@ def test_a_script_loads_from_yaml_as_a_list_or_a_named_mapping(tmp_path):
 def test_a_malformed_script_names_the_file_and_the_problem(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    with pytest.raises(SampleError, match="bad.yaml") as exc:
+    with pytest.raises(AgentError, match="bad.yaml") as exc:
         load_scripted(path)
     assert message in str(exc.value)
 
