@@ -12,3 +12,18 @@ def cut(text: str, limit: int = EXCERPT_CHARS) -> str:
         return text
     half = limit // 2
     return f"{text[:half]}\n... [{len(text) - limit} characters cut; full log at log_path] ...\n{text[-half:]}"
+
+
+def stable(text: str) -> str:
+    """``text`` without what changes from one run of the same thing to the next (durations, BuildKit step
+    timings, temporary names, container and object ids), so a prompt built from a log is the same prompt
+    again — and the call cache answers it — when nothing but the clock changed."""
+    import re
+
+    text = re.sub(r"(?m)^#(\d+) \d+\.\d+ ", r"#\1 ", text)  # BuildKit: "#8 12.34 output"
+    text = re.sub(r"(?m)^#\d+ (DONE|CACHED) ?[\d.]*s?$", "", text)
+    text = re.sub(r"\b\d+(\.\d+)?s\b", "<t>s", text)  # "in 0.12s", "DONE 3.4s"
+    text = re.sub(r"\b\d+(\.\d+)? ?(ms|seconds?)\b", "<t>", text)
+    text = re.sub(r"(/tmp/|/var/tmp/)[\w.-]+", r"\1<tmp>", text)
+    text = re.sub(r"\b[0-9a-f]{12,64}\b", "<id>", text)
+    return re.sub(r"\n{3,}", "\n\n", text)

@@ -314,6 +314,9 @@ class BuildAttempt(Record):
     image_name: str = ""
     seconds: float = 0.0
     detail: str = ""
+    tier: str = ""  # rules | agents: which tier proposed ``fix`` ("" when none did)
+    cost_usd: float = 0.0  # what the agent tier spent after this attempt (its model calls; cache hits are $0)
+    llm_calls: int = 0  # the agent tier's model calls after this attempt, cache hits included
 
 
 @dataclass

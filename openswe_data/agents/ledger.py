@@ -79,6 +79,10 @@ class Ledger:
         """Calls that reached the model in this process (cache hits excluded)."""
         self._lock = threading.Lock()
 
+    def has_answer(self, messages: list[dict[str, str]]) -> bool:
+        """Whether the cache already holds this call's reply (so asking costs nothing)."""
+        return bool(self.cache) and self.cache.get(call_key(getattr(self.model, "name", ""), messages)) is not None
+
     def ask(self, messages: list[dict[str, str]], *, stage: str, agent: str, instance_id: str = "",
             prompt_version: str = "") -> Reply:
         """The model's reply (from the cache when this exact call was answered before); raises
@@ -89,6 +93,7 @@ class Ledger:
                    cache_key=key)
         cached = self.cache.get(key) if self.cache else None
         if cached is not None:
+            cached.cached = True
             self._put(LLMCall(call_id=f"{stage}-{uuid.uuid4().hex}", status="cached",
                               prompt_tokens=cached.prompt_tokens, completion_tokens=cached.completion_tokens,
                               cost_usd=0.0, created_at=_now(), **row))

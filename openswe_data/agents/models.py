@@ -34,6 +34,8 @@ class Reply:
     cost_usd: float = 0.0
     note: str = ""
     """Why a figure is estimated or missing (e.g. litellm has no price for the model)."""
+    cached: bool = False
+    """Answered by the call cache (no new spend: ``cost_usd`` is what the original call cost)."""
 
 
 @runtime_checkable

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from openswe_data.build.environment import BuildOptions
 from openswe_data.build.recipe import Fix, Recipe
@@ -22,6 +23,9 @@ from openswe_data.repair.loop import LoopOptions, LoopResult, run_loop
 from openswe_data.repair.rules import Proposal, diagnose, load_rules
 from openswe_data.settings import Settings
 from openswe_data.store import Workspace
+
+if TYPE_CHECKING:
+    from openswe_data.repair.tier import AgentTier
 
 __all__ = ["Fix", "LoopOptions", "LoopResult", "LoopSummary", "Proposal", "Recipe", "build_with_loop",
            "diagnose", "load_rules", "run_loop", "seed_for"]
@@ -39,6 +43,12 @@ class LoopSummary:
     reasons: dict[str, int] = field(default_factory=dict)
     rules: dict[str, int] = field(default_factory=dict)
     """Rule name -> how often it fired."""
+    agent_rescued: int = 0
+    """Instances valid only after an agent's fix."""
+    agent_usd: float = 0.0
+    """What the agent tier spent (cache hits are $0)."""
+    agent_calls: int = 0
+    """The agent tier's model calls, cache hits included."""
 
 
 def _days(a: str, b: str) -> float:
@@ -77,8 +87,9 @@ def _first_instances_first(tasks: list[Task]) -> list[Task]:
 def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, workers: int = 0,
                     options: BuildOptions | None = None, loop: LoopOptions | None = None,
                     settings: Settings | None = None, repairer: Repairer | None = None,
-                    retry_failed: bool = False) -> LoopSummary:
-    """Build every task not yet built (or only ``ids``) through the closed loop."""
+                    retry_failed: bool = False, agents: AgentTier | None = None) -> LoopSummary:
+    """Build every task not yet built (or only ``ids``) through the closed loop (with ``agents``, the agent
+    tier after the rules: ``openswe_data.repair.tier.AgentTier``)."""
     from openswe_data.build.repo_cache import RepoCache
     from openswe_data.execute import get_executor
 
@@ -107,7 +118,7 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
     def one(task: Task) -> LoopResult:
         seed = seed_for(task, list(memory_stage)) if loop.memory else None
         return run_loop(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id), settings=settings,
-                        options=options, loop=loop, seed=seed, repairer=repairer)
+                        options=options, loop=loop, seed=seed, repairer=repairer, agents=agents)
 
     for task, result in get_executor(workers).map(one, todo):
         if isinstance(result, BaseException):
@@ -121,11 +132,14 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
             attempts_stage.put(a)
             if a.rule:
                 summary.rules[a.rule] = summary.rules.get(a.rule, 0) + 1
+            summary.agent_usd += a.cost_usd
+            summary.agent_calls += a.llm_calls
         summary.seeded += bool(result.attempts and result.attempts[0].seeded_from)
         envs.put(result.environment)
         if result.valid:
             summary.valid_in_loop += 1
             summary.rescued += any(a.rule for a in result.attempts)
+            summary.agent_rescued += any(a.tier == "agents" for a in result.attempts)
             memory_stage.put(RepoRecipe(instance_id=task.instance_id, repo=task.repo, base_commit=task.base_commit,
                                         created_at=task.created_at, recipe=result.recipe.model_dump(mode="json"),
                                         python_version=result.environment.python_version,
