@@ -114,7 +114,8 @@ class Ledger:
                 self.record_to.parent.mkdir(parents=True, exist_ok=True)
                 with self.record_to.open("a", encoding="utf-8") as f:
                     f.write(json.dumps({"key": key, "model": name, "agent": agent, "instance_id": instance_id,
-                                        "reply": reply_to_dict(reply)}, ensure_ascii=False) + "\n")
+                                        "messages": messages, "reply": reply_to_dict(reply)},
+                                       ensure_ascii=False) + "\n")
         self._put(LLMCall(call_id=f"{stage}-{uuid.uuid4().hex}", status="ok", prompt_tokens=reply.prompt_tokens,
                           completion_tokens=reply.completion_tokens, cost_usd=reply.cost_usd,
                           latency_seconds=seconds, created_at=_now(), **row))

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from openswe_data.repair.tier import AgentTier
 
 __all__ = ["Fix", "LoopOptions", "LoopResult", "LoopSummary", "Proposal", "Recipe", "build_with_loop",
-           "diagnose", "load_rules", "run_loop", "seed_for"]
+           "diagnose", "load_rules", "run_loop", "seed_for", "to_build"]
 
 
 @dataclass
@@ -84,6 +84,25 @@ def _first_instances_first(tasks: list[Task]) -> list[Task]:
     return [t for _, _, t in sorted(ranked, key=lambda x: (x[0], x[1]))]
 
 
+def to_build(workspace: Workspace, *, ids: Iterable[str] | None = None, force: bool = False,
+             retry_failed: bool = False) -> tuple[list[Task], int]:
+    """The tasks a build would take up (not built yet, or only ``ids``), and how many it would skip."""
+    wanted = set(ids) if ids is not None else None
+    done = {e.instance_id: e for e in workspace.stage("environments", Environment)}
+    todo: list[Task] = []
+    skipped = 0
+    for t in workspace.stage("tasks", Task):
+        if wanted is not None and t.instance_id not in wanted:
+            continue
+        prev = done.get(t.instance_id)
+        retry = prev is not None and prev.status != "built" and (retry_failed or prev.reason == "internal_error")
+        if prev is not None and not retry and not force:
+            skipped += 1
+        else:
+            todo.append(t)
+    return todo, skipped
+
+
 def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, workers: int = 0,
                     options: BuildOptions | None = None, loop: LoopOptions | None = None,
                     settings: Settings | None = None, repairer: Repairer | None = None,
@@ -98,19 +117,8 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
     envs = workspace.stage("environments", Environment)
     attempts_stage = workspace.stage("build_attempts", BuildAttempt)
     memory_stage = workspace.stage("recipes", RepoRecipe)
-    wanted = set(ids) if ids is not None else None
-    done = {e.instance_id: e for e in envs}
     summary = LoopSummary()
-    todo: list[Task] = []
-    for t in workspace.stage("tasks", Task):
-        if wanted is not None and t.instance_id not in wanted:
-            continue
-        prev = done.get(t.instance_id)
-        retry = prev is not None and prev.status != "built" and (retry_failed or prev.reason == "internal_error")
-        if prev is not None and not retry and not options.force:
-            summary.skipped += 1
-        else:
-            todo.append(t)
+    todo, summary.skipped = to_build(workspace, ids=ids, force=options.force, retry_failed=retry_failed)
     todo = _first_instances_first(todo)
     cache = RepoCache(workspace.path / "cache" / "repos")
     work = workspace.path / "cache" / "contexts"

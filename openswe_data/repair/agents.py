@@ -53,10 +53,42 @@ def _dump(data: Any) -> str:
 
 def _tail(text: str, chars: int = 5000) -> str:
     """The end of a log, without what changes between runs of the same build (so the call cache and a
-    replay recognise the same failure)."""
+    replay recognise the same failure) and without the eval script's shell trace."""
+    import re
+
     from openswe_data.logtext import stable
 
-    return stable(text)[-chars:]
+    # the eval script's shell trace goes to stderr and interleaves with the output differently each run
+    return stable(re.sub(r"(?m)^\++ .*\n?", "", text))[-chars:]
+
+
+def build_excerpt(text: str) -> str:
+    """A failed image build's log from its last step on (earlier steps print differently when cached)."""
+    lines = text.splitlines()
+    steps = [i for i, line in enumerate(lines) if line.startswith("Step ")]
+    return "\n".join(lines[steps[-1]:]) if steps else text
+
+
+def run_output(path: Path) -> str:
+    """One eval-script run's own output: from the start marker to its exit status (the shell trace and the
+    patch steps go to stderr and interleave with it differently each run); the whole log when it has no
+    marker (the test patch did not apply, the script stopped early)."""
+    if not path.is_file():
+        return "(no log)"
+    text = path.read_text(errors="replace")
+    start = text.find(C.START_TEST_OUTPUT)
+    if start >= 0:
+        end = text.find("\n", text.find(C.TEST_EXIT_PREFIX, start) + 1)
+        text = text[start: end if end > start else None]
+    return _tail(text, 4000)
+
+
+def failure_excerpt(stage: str, text: str, detail: str, log_dir: Path) -> str:
+    """What a fixing agent reads of a failure: the build's last step, or the probe's two test runs."""
+    if stage != "validate":
+        return _tail(build_excerpt(text))
+    return "\n".join([_tail(detail, 1500), "== with the fix", run_output(log_dir / "after-1.log"),
+                      "== without the fix", run_output(log_dir / "before-1.log")])
 
 
 def tests_table(validation: Validation | None) -> str:
@@ -106,13 +138,14 @@ class BuildAgents:
         return {}
 
     def fix(self, agent: str, task: Task, env: Environment, *, attempt: int, stage: str, reason: str, text: str,
-            recipe: Recipe, facts: dict[str, Any], feedback: str) -> Advice:
+            detail: str, log_dir: Path, recipe: Recipe, facts: dict[str, Any], feedback: str) -> Advice:
         """The Dockerfile (``agent="dockerfile"``) or eval-script agent's typed fixes for a failed attempt."""
         kinds = BUILD_KINDS if agent == "dockerfile" else EVAL_KINDS
         docs = {k: " ".join((Fix.model_fields[k].description or "").split()) for k in kinds}
         variables = {"repo": task.repo, "instance_id": task.instance_id, "attempt": attempt, "stage": stage,
                      "reason": reason, "feedback": feedback, "recipe": _dump(recipe.model_dump(mode="json")),
-                     "facts": _dump(facts), "fix_kinds": docs, "log_excerpt": _tail(text),
+                     "facts": _dump(facts), "fix_kinds": docs,
+                     "log_excerpt": failure_excerpt(stage, text, detail, log_dir),
                      "dockerfile": env.dockerfile or "(the build failed before its Dockerfile was written)",
                      "test_command": env.test_command or "", "start_marker": C.START_TEST_OUTPUT,
                      "end_marker": C.END_TEST_OUTPUT}
@@ -136,14 +169,10 @@ class BuildAgents:
     def analyse(self, task: Task, env: Environment, validation: Validation, *, attempt: int, reason: str,
                 detail: str, log_dir: Path) -> dict[str, str]:
         """Environment or task fault, the cause, and feedback addressed to ``dockerfile`` or ``eval_script``."""
-        def log(name: str) -> str:
-            p = log_dir / f"{name}-1.log"
-            return _tail(p.read_text(errors="replace"), 4000) if p.is_file() else "(no log)"
-
         answer = self.ask("test-analysis", {
             "repo": task.repo, "instance_id": task.instance_id, "attempt": attempt, "reason": reason,
             "detail": _tail(detail, 2000), "tests": tests_table(validation),
-            "test_command": env.test_command or "", "log_before": log("before"), "log_after": log("after")},
+            "test_command": env.test_command or "", "log_before": run_output(log_dir / "before-1.log"), "log_after": run_output(log_dir / "after-1.log")},
             agent="test-analysis", instance_id=task.instance_id)
         fault = str(answer.get("fault") or "environment")
         to = str(answer.get("to") or "dockerfile").replace("-", "_")

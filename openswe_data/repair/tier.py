@@ -134,7 +134,8 @@ class AgentSession:
                 agent = "dockerfile" if analysis["to"] == "dockerfile" else "eval-script"
                 feedback = f"{analysis['cause']}: {analysis['feedback']}"
             advice = self.agents.fix(agent, self.task, env, attempt=attempt.attempt, stage=attempt.stage,
-                                     reason=attempt.reason, text=text, recipe=recipe, facts=self._facts(env),
+                                     reason=attempt.reason, text=text, detail=attempt.detail, log_dir=log_dir,
+                                     recipe=recipe, facts=self._facts(env),
                                      feedback=feedback)
             if advice.give_up:
                 attempt.diagnosis = f"agent gave up: {advice.give_up}"[:300]

@@ -151,7 +151,7 @@ def test_a_recorded_run_replays_to_the_same_records_with_zero_new_calls(agent_ru
     replay = ReplayModel(recording)
     ws2 = make_workspace(tmp_path, ["syslib", "envvar", "cheat", "stubborn"], second_syslib=True)
     run(ws2, replay)
-    assert replay.misses == 0
+    assert replay.misses == 0, replay.missed
     fields = ("instance_id", "attempt", "stage", "outcome", "reason", "tier", "rule", "fix", "diagnosis",
               "recipe_key", "cost_usd", "llm_calls", "seeded_from")
 
