@@ -20,6 +20,7 @@ def stable(text: str) -> str:
     again — and the call cache answers it — when nothing but the clock changed."""
     import re
 
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)  # terminal colours
     text = re.sub(r"(?m)^#(\d+) \d+\.\d+ ", r"#\1 ", text)  # BuildKit: "#8 12.34 output"
     text = re.sub(r"(?m)^#\d+ (DONE|CACHED) ?[\d.]*s?$", "", text)
     text = re.sub(r"\b\d+(\.\d+)?s\b", "<t>s", text)  # "in 0.12s", "DONE 3.4s"

@@ -100,7 +100,9 @@ class Ledger:
             return cached
         start = time.monotonic()
         try:
-            reply = self.model.query(messages)
+            answer_as = getattr(self.model, "answer_as", None)  # a replay also goes by who asks
+            reply = (answer_as(messages, agent=agent, instance_id=instance_id) if answer_as
+                     else self.model.query(messages))
         except ModelError as exc:
             self._put(LLMCall(call_id=f"{stage}-{uuid.uuid4().hex}", status="error", created_at=_now(),
                               latency_seconds=round(time.monotonic() - start, 3), **row))

@@ -59,7 +59,15 @@ def _tail(text: str, chars: int = 5000) -> str:
     from openswe_data.logtext import stable
 
     # the eval script's shell trace goes to stderr and interleaves with the output differently each run
-    return stable(re.sub(r"(?m)^\++ .*\n?", "", text))[-chars:]
+    lines = stable(re.sub(r"(?m)^\++ .*\n?", "", text)).splitlines()
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):  # whole lines only: a cut inside a line moves with every byte before it
+        size += len(line) + 1
+        if size > chars:
+            break
+        kept.append(line)
+    return "\n".join(reversed(kept))
 
 
 def build_excerpt(text: str) -> str:
@@ -70,17 +78,21 @@ def build_excerpt(text: str) -> str:
 
 
 def run_output(path: Path) -> str:
+    import re
+
     """One eval-script run's own output: from the start marker to its exit status (the shell trace and the
     patch steps go to stderr and interleave with it differently each run); the whole log when it has no
-    marker (the test patch did not apply, the script stopped early)."""
+    marker (the test patch did not apply, the script stopped early). Blank lines are left out: where one
+    falls depends on the same interleaving."""
     if not path.is_file():
         return "(no log)"
     text = path.read_text(errors="replace")
-    start = text.find(C.START_TEST_OUTPUT)
+    marker = re.search(rf"(?m)^{re.escape(C.START_TEST_OUTPUT)}$", text)  # the echo, not its trace line
+    start = marker.start() if marker else -1
     if start >= 0:
-        end = text.find("\n", text.find(C.TEST_EXIT_PREFIX, start) + 1)
-        text = text[start: end if end > start else None]
-    return _tail(text, 4000)
+        status = re.search(rf"(?m)^{re.escape(C.TEST_EXIT_PREFIX)}\d+$", text[start:])
+        text = text[start: start + status.end() if status else None]
+    return _tail("\n".join(line for line in text.splitlines() if line.strip()), 4000)
 
 
 def failure_excerpt(stage: str, text: str, detail: str, log_dir: Path) -> str:

@@ -80,6 +80,8 @@ def test_an_unknown_system_library_is_found_by_the_explorer_and_added_by_the_doc
     attempts = attempts_of(ws, f"{PREFIX}__syslib-1")
     assert attempts[-1].outcome == "valid", story(attempts)
     assert attempts[0].stage == "build" and attempts[0].outcome == "failed", story(attempts)
+    first_log = ws.stage("environments").log_dir(f"{PREFIX}__syslib-1") / "attempt-1" / "build.log"
+    assert "sodium.h: No such file or directory" in first_log.read_text(), "the first build must fail on the header"
     fixed = [a for a in attempts if a.tier == "agents"]
     assert [(a.rule, a.fix) for a in fixed] == [("agent:dockerfile", "add_system_package=libsodium-dev")], story(attempts)
     env = ws.stage("environments", Environment).get(f"{PREFIX}__syslib-1")
@@ -152,6 +154,8 @@ def test_a_recorded_run_replays_to_the_same_records_with_zero_new_calls(agent_ru
     ws2 = make_workspace(tmp_path, ["syslib", "envvar", "cheat", "stubborn"], second_syslib=True)
     run(ws2, replay)
     assert replay.misses == 0, replay.missed
+    assert replay.exact + len(replay.drifted) == tier.ledger.paid_calls == len(replay.entries)
+    print(f"replay: {replay.exact} exact, {len(replay.drifted)} by order: {replay.drifted}")
     fields = ("instance_id", "attempt", "stage", "outcome", "reason", "tier", "rule", "fix", "diagnosis",
               "recipe_key", "cost_usd", "llm_calls", "seeded_from")
 
