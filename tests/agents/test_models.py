@@ -92,3 +92,17 @@ def test_only_values_of_secret_looking_variables_are_scrubbed(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "ant-secret-value-42")
     monkeypatch.setenv("PROJECT_LABEL", "calcproject")
     assert scrub_secrets("calcproject: auth failed for ant-secret-value-42") == "calcproject: auth failed for ***"
+
+
+def test_a_scripted_reply_with_a_match_answers_only_conversations_containing_it():
+    model = ScriptedModel([{"content": "for b", "match": "# agent: b"}, {"content": "for anyone"}])
+    assert model.query([{"role": "system", "content": "# agent: a\n"}]).content == "for anyone"
+    assert model.query([{"role": "system", "content": "# agent: b\n"}]).content == "for b"
+
+
+def test_a_price_per_million_tokens_prices_a_model_litellm_does_not_know():
+    model = LitellmModel("openai/house-model-7b", api_base="http://127.0.0.1:9/v1", price_per_mtok=(1.0, 2.0),
+                         completion_kwargs={"mock_response": "hello"})
+    reply = model.query([SYSTEM])
+    assert reply.cost_usd == pytest.approx((reply.prompt_tokens * 1.0 + reply.completion_tokens * 2.0) / 1e6)
+    assert reply.cost_usd > 0 and reply.note == ""
