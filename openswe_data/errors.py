@@ -120,6 +120,13 @@ class SampleError(OpensweError):
     reason = "sample_failed"
 
 
+class AgentError(OpensweError):
+    """The LLM layer could not run: bad model config, exhausted script, a budget refused, ... (one failed
+    call is recorded in the ledger, not raised through a batch)."""
+
+    reason = "agent_failed"
+
+
 class TrajectoryError(OpensweError):
     """Making agent-native trajectories could not run (one bad PR or replay is a reject, not this)."""
 

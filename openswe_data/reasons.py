@@ -49,6 +49,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_fail_to_pass": (TASK, "no targeted test fails before the gold patch and passes after it"),
     "gold_patch_fails": (TASK, "targeted tests still fail with the gold patch"),
     "flaky": (TASK, "the only tests whose status the gold patch changes are flaky across reruns"),
+    "not_legitimate": (ENVIRONMENT, "the probe passed without a legitimate test run (tests that did not run, a "
+                                    "hard-coded exit status, or FAIL_TO_PASS tests the test patch does not touch)"),
     "gate_failed": (TASK, "a FAIL_TO_PASS test did not fail k of k times without the fix and pass k of k with it"),
 }
 """reason -> (fault, what it means)."""

@@ -321,6 +321,9 @@ class BuildAttempt(Record):
     image_name: str = ""
     seconds: float = 0.0
     detail: str = ""
+    tier: str = ""  # rules | agents: which tier proposed ``fix`` ("" when none did)
+    cost_usd: float = 0.0  # what the agent tier spent after this attempt (its model calls; cache hits are $0)
+    llm_calls: int = 0  # the agent tier's model calls after this attempt, cache hits included
 
 
 @dataclass
@@ -400,7 +403,9 @@ class LLMCall(Record):
     cost_usd: float = 0.0
     latency_seconds: float = 0.0
     created_at: str = ""
-    status: str = "ok"
+    status: str = "ok"  # ok | error | cached (answered by the call cache: no new spend)
+    prompt_version: str = ""  # a hash of the prompt templates the call was rendered from
+    cache_key: str = ""  # the content address of (model, messages) in the call cache
 
 
 @dataclass

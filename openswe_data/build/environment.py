@@ -122,7 +122,7 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
     # resolved as of the PR's date, dependencies expect a Python of that day
     dated = python_of_date(facts, pythons, task.created_at) if (recipe.pin_build_date and not recipe.python) else None
     python = recipe.python or dated or choose_python(facts, pythons)
-    command = toolchain.test_command(test_files, list(recipe.test_options))
+    command = recipe.wrap_command(toolchain.test_command(test_files, list(recipe.test_options)))
     rebuild = recipe.rebuild_compiled or _compiled_sources_touched(task.patch) or facts.has_c_extension
     script = evalscript.render_eval_script(
         task.test_patch, test_files, reset, [p for p in touched if p not in reset], command=command,

@@ -1,7 +1,7 @@
 """An LLM Dockerfile-repair agent behind the build's repair seam (``Repairer``).
 
 Input: a failed build attempt (reason, the end of its log, the Dockerfile). Output: a corrected Dockerfile
-proposed by a model (any ``openswe_data.sample.models.Model``: litellm for real providers, a scripted model
+proposed by a model (any ``openswe_data.agents.models.Model``: litellm for real providers, a scripted model
 for tests), or ``None`` when the model gives up, answers without a Dockerfile, or proposes one that drops
 the lines the build contract needs. Every call lands in the workspace's ``llm_calls`` ledger (stage
 ``build``, agent ``repair-dockerfile``) with its tokens and cost; the builder adds the cost to the record

@@ -21,7 +21,7 @@ InstallMode = Literal["editable", "regular", "no_build_isolation", "source"]
 class Fix(BaseModel):
     """Exactly one change. Requirement strings are PEP 508 (``name>=1``); names compare canonically."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     add_system_package: str | None = None
     """A Debian package (a compiler, a ``-dev`` header package, a tool the tests call)."""
@@ -47,6 +47,9 @@ class Fix(BaseModel):
     """Rebuild compiled extensions in the eval script after the patches are applied."""
     runner: str | None = None
     """Switch the test runner (``pytest``, ``unittest``)."""
+    test_command: str | None = None
+    """The test command as the project runs it, around ours: ``{command}`` is our targeted command (results
+    file, options, the test files), e.g. ``PKG_TESTING=1 {command}``; the eval script's checks still apply."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Fix:
@@ -91,12 +94,14 @@ class Recipe(BaseModel):
     test_options: tuple[str, ...] = ()
     rebuild_compiled: bool = False
     runner: str = "pytest"
+    test_command: str | None = None
     fixes: tuple[str, ...] = ()
     """The fixes applied so far, in order (what the attempt records say)."""
 
     def key(self) -> str:
         """A short hash of everything but the history: two recipes with the same key build the same."""
-        data = self.model_dump(exclude={"fixes"})
+        # the fields added after recipes were first recorded are left out while unset: recorded keys stay valid
+        data = {k: v for k, v in self.model_dump(exclude={"fixes"}).items() if not (k in LATER_FIELDS and v is None)}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
     def with_fix(self, fix: Fix, *, failed_python: str = "", pythons: tuple[str, ...] = ()) -> Recipe:
@@ -130,13 +135,25 @@ class Recipe(BaseModel):
             changes["rebuild_compiled"] = bool(v)
         elif k == "runner":
             changes["runner"] = str(v)
+        elif k == "test_command":
+            changes["test_command"] = str(v)
         return self.model_copy(update=changes)
+
+    def wrap_command(self, command: str) -> str:
+        """Our targeted ``command`` inside this recipe's ``test_command`` (unchanged when it has none)."""
+        if not self.test_command:
+            return command
+        wrapped = self.test_command.replace("{command}", command)
+        return wrapped if wrapped != self.test_command else f"{self.test_command} {command}"
 
     def apply_to_requirements(self, requirements: list[str]) -> list[str]:
         """The manifest's requirements with this recipe's drops and additions."""
         dropped = set(self.drop_requirements)
         out = [r for r in requirements if requirement_name(r) not in dropped]
         return out + [r for r in self.add_requirements if r not in out]
+
+
+LATER_FIELDS = ("test_command",)
 
 
 def _plus(items: tuple[str, ...], item: str) -> tuple[str, ...]:

@@ -37,6 +37,14 @@ def register(app: typer.Typer) -> None:
         loop_attempts: int = typer.Option(5, "--loop-attempts", help="Turns of the closed loop per instance (build, probe, diagnose, fix)."),
         loop_seconds: float = typer.Option(1800.0, "--loop-seconds", help="Wall time per instance after which no new turn starts."),
         memory: bool = typer.Option(True, "--memory/--no-memory", help="Seed an instance with the recipe that validated its repository before."),
+        agents_config: Path = typer.Option(None, "--agents", help="Enable the agent tier with this model config (YAML: provider, model, api_base, ...; docs/agents.md)."),
+        agent_usd: float = typer.Option(1.0, "--agent-usd", help="Most the agents may spend on one instance."),
+        agent_repo_usd: float = typer.Option(5.0, "--agent-repo-usd", help="Most the agents may spend on one repository."),
+        agent_turns: int = typer.Option(3, "--agent-turns", help="Agent turns per instance."),
+        agent_repo_turns: int = typer.Option(12, "--agent-repo-turns", help="Agent turns per repository."),
+        agent_review: bool = typer.Option(True, "--agent-review/--no-agent-review", help="Have the test-analysis agent review every pass for legitimacy."),
+        agents_record: Path = typer.Option(None, "--agents-record", help="Append every paid agent call to this JSON-lines recording (replay it with provider: replay)."),
+        dry_run: bool = typer.Option(False, "--dry-run", help="With --agents: print the agents' estimated spend from the ledger's history and build nothing."),
     ) -> None:
         """Build a Docker environment for every task in the workspace (resumes; reuses unchanged images).
 
@@ -57,20 +65,45 @@ def register(app: typer.Typer) -> None:
         repairer = None
         if repair_model or repair_scripted:
             from openswe_data.build.llm_repair import LLMRepairer
-            from openswe_data.sample.models import LitellmModel, load_scripted
+            from openswe_data.agents import LitellmModel, load_scripted
 
             model = load_scripted(repair_scripted) if repair_scripted else LitellmModel(repair_model)
             repairer = LLMRepairer(model, ws.stage("llm_calls"))
+        tier = None
+        if agents_config or dry_run:
+            from openswe_data.errors import ConfigError
+            from openswe_data.repair.tier import AgentBudget, AgentOptions, AgentTier
+
+            if open_loop or not agents_config:
+                raise ConfigError("the agent tier (and its --dry-run) needs --agents CONFIG and the closed loop",
+                                  hint="drop --open-loop and give a model config file")
+            budget = AgentBudget(turns_per_instance=agent_turns, usd_per_instance=agent_usd,
+                                 turns_per_repo=agent_repo_turns, usd_per_repo=agent_repo_usd)
+            if dry_run:
+                from openswe_data.repair import to_build
+                from openswe_data.repair.spend import plan_spend
+
+                todo, _ = to_build(ws, ids=ids or None, force=force, retry_failed=retry_failed)
+                for line in plan_spend(ws, todo, budget).lines():
+                    out(line)
+                return
+            from openswe_data.agents import load_model
+
+            tier = AgentTier(load_model(agents_config), workspace=ws, record_to=agents_record,
+                             options=AgentOptions(budget=budget, review=agent_review))
         if not open_loop:
             from openswe_data.repair import LoopOptions, build_with_loop
 
             loop = LoopOptions(max_attempts=loop_attempts, max_seconds=loop_seconds, memory=memory)
             s = build_with_loop(ws, ids=ids or None, workers=workers, options=opts, loop=loop,
-                                retry_failed=retry_failed, repairer=repairer)
+                                retry_failed=retry_failed, repairer=repairer, agents=tier)
             out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}; valid in the loop's probe "
                 f"{s.valid_in_loop}, rescued by a rule {s.rescued}, seeded from memory {s.seeded}")
             for rule, n in sorted(s.rules.items(), key=lambda kv: -kv[1]):
                 out(f"  rule {rule}: fired {n}")
+            if tier is not None:
+                out(f"agent tier: rescued {s.agent_rescued}, {s.agent_calls} call(s) ({tier.ledger.paid_calls} paid), "
+                    f"${s.agent_usd:.4f}; candidate rules in {ws.path / 'candidate_rules'}")
         else:
             s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed,
                                    repairer=repairer)

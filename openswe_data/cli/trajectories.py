@@ -49,11 +49,11 @@ def _build(
     ws = Workspace(workspace_path(workspace))
     model = None
     if summary_scripted is not None:
-        from openswe_data.sample import load_scripted
+        from openswe_data.agents import load_scripted
 
         model = load_scripted(summary_scripted)
     elif summary_model:
-        from openswe_data.sample import LitellmModel
+        from openswe_data.agents import LitellmModel
 
         model = LitellmModel(summary_model, max_tokens=400)
     if dry_run:

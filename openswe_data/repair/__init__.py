@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from openswe_data.build.environment import BuildOptions
 from openswe_data.build.recipe import Fix, Recipe
@@ -23,8 +24,11 @@ from openswe_data.repair.rules import Proposal, diagnose, load_rules
 from openswe_data.settings import Settings
 from openswe_data.store import Workspace
 
+if TYPE_CHECKING:
+    from openswe_data.repair.tier import AgentTier
+
 __all__ = ["Fix", "LoopOptions", "LoopResult", "LoopSummary", "Proposal", "Recipe", "build_with_loop",
-           "diagnose", "load_rules", "run_loop", "seed_for"]
+           "diagnose", "load_rules", "run_loop", "seed_for", "to_build"]
 
 
 @dataclass
@@ -39,6 +43,12 @@ class LoopSummary:
     reasons: dict[str, int] = field(default_factory=dict)
     rules: dict[str, int] = field(default_factory=dict)
     """Rule name -> how often it fired."""
+    agent_rescued: int = 0
+    """Instances valid only after an agent's fix."""
+    agent_usd: float = 0.0
+    """What the agent tier spent (cache hits are $0)."""
+    agent_calls: int = 0
+    """The agent tier's model calls, cache hits included."""
 
 
 def _days(a: str, b: str) -> float:
@@ -74,11 +84,31 @@ def _first_instances_first(tasks: list[Task]) -> list[Task]:
     return [t for _, _, t in sorted(ranked, key=lambda x: (x[0], x[1]))]
 
 
+def to_build(workspace: Workspace, *, ids: Iterable[str] | None = None, force: bool = False,
+             retry_failed: bool = False) -> tuple[list[Task], int]:
+    """The tasks a build would take up (not built yet, or only ``ids``), and how many it would skip."""
+    wanted = set(ids) if ids is not None else None
+    done = {e.instance_id: e for e in workspace.stage("environments", Environment)}
+    todo: list[Task] = []
+    skipped = 0
+    for t in workspace.stage("tasks", Task):
+        if wanted is not None and t.instance_id not in wanted:
+            continue
+        prev = done.get(t.instance_id)
+        retry = prev is not None and prev.status != "built" and (retry_failed or prev.reason == "internal_error")
+        if prev is not None and not retry and not force:
+            skipped += 1
+        else:
+            todo.append(t)
+    return todo, skipped
+
+
 def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, workers: int = 0,
                     options: BuildOptions | None = None, loop: LoopOptions | None = None,
                     settings: Settings | None = None, repairer: Repairer | None = None,
-                    retry_failed: bool = False) -> LoopSummary:
-    """Build every task not yet built (or only ``ids``) through the closed loop."""
+                    retry_failed: bool = False, agents: AgentTier | None = None) -> LoopSummary:
+    """Build every task not yet built (or only ``ids``) through the closed loop (with ``agents``, the agent
+    tier after the rules: ``openswe_data.repair.tier.AgentTier``)."""
     from openswe_data.build.repo_cache import RepoCache
     from openswe_data.execute import get_executor
     from openswe_data.execute.images import share
@@ -88,19 +118,8 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
     envs = workspace.stage("environments", Environment)
     attempts_stage = workspace.stage("build_attempts", BuildAttempt)
     memory_stage = workspace.stage("recipes", RepoRecipe)
-    wanted = set(ids) if ids is not None else None
-    done = {e.instance_id: e for e in envs}
     summary = LoopSummary()
-    todo: list[Task] = []
-    for t in workspace.stage("tasks", Task):
-        if wanted is not None and t.instance_id not in wanted:
-            continue
-        prev = done.get(t.instance_id)
-        retry = prev is not None and prev.status != "built" and (retry_failed or prev.reason == "internal_error")
-        if prev is not None and not retry and not options.force:
-            summary.skipped += 1
-        else:
-            todo.append(t)
+    todo, summary.skipped = to_build(workspace, ids=ids, force=options.force, retry_failed=retry_failed)
     todo = _first_instances_first(todo)
     cache = RepoCache(workspace.path / "cache" / "repos")
     work = workspace.path / "cache" / "contexts"
@@ -108,7 +127,7 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
     def one(task: Task) -> LoopResult:
         seed = seed_for(task, list(memory_stage)) if loop.memory else None
         result = run_loop(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id), settings=settings,
-                          options=options, loop=loop, seed=seed, repairer=repairer)
+                          options=options, loop=loop, seed=seed, repairer=repairer, agents=agents)
         share(result.environment)  # on a cluster: pushed for the other nodes
         return result
 
@@ -124,11 +143,14 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
             attempts_stage.put(a)
             if a.rule:
                 summary.rules[a.rule] = summary.rules.get(a.rule, 0) + 1
+            summary.agent_usd += a.cost_usd
+            summary.agent_calls += a.llm_calls
         summary.seeded += bool(result.attempts and result.attempts[0].seeded_from)
         envs.put(result.environment)
         if result.valid:
             summary.valid_in_loop += 1
             summary.rescued += any(a.rule for a in result.attempts)
+            summary.agent_rescued += any(a.tier == "agents" for a in result.attempts)
             memory_stage.put(RepoRecipe(instance_id=task.instance_id, repo=task.repo, base_commit=task.base_commit,
                                         created_at=task.created_at, recipe=result.recipe.model_dump(mode="json"),
                                         python_version=result.environment.python_version,

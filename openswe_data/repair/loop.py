@@ -9,6 +9,10 @@ unchanged (a content hash), so a fix that only changes the eval script rebuilds 
 
 Repository memory seeds the first turn with the recipe that validated the nearest earlier instance of the
 same repository; when that recipe fails and nothing diagnoses it, the loop starts over from the heuristic.
+
+The agent tier (``agents``, optional; ``repair/tier.py``) is the last resort of a turn: it is asked only
+when the rules (and the restart from a failed seed) propose no recipe not tried yet, within its own turn
+and dollar budgets; with it, every pass is also reviewed for legitimacy before the loop accepts it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openswe_data.build.environment import BuildOptions, build_environment
 from openswe_data.build.recipe import Recipe
@@ -27,6 +32,10 @@ from openswe_data.records import BuildAttempt, Environment, Task
 from openswe_data.repair.rules import diagnose, distributions_of
 from openswe_data.settings import Settings
 from openswe_data.validate.instance import ValidateOptions, validate_environment
+
+if TYPE_CHECKING:
+    from openswe_data.records import Validation
+    from openswe_data.repair.tier import AgentSession, AgentTier
 
 UNFIXABLE = ("patch_does_not_apply", "no_test_files", "base_commit_missing", "repo_unavailable",
              "eval_script_unsafe", "leak", "internal_error", "unreported_test_id", "base_image_unavailable")
@@ -77,7 +86,8 @@ def _validation_text(detail: str, log_dir: Path) -> str:
 
 def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, settings: Settings | None = None,
              options: BuildOptions | None = None, loop: LoopOptions | None = None,
-             seed: tuple[Recipe, str] | None = None, repairer: Repairer | None = None) -> LoopResult:
+             seed: tuple[Recipe, str] | None = None, repairer: Repairer | None = None,
+             agents: AgentTier | None = None) -> LoopResult:
     """Run the closed loop for ``task``; ``seed`` is ``(recipe, instance it validated)`` from memory."""
     loop = loop or LoopOptions()
     options = options or BuildOptions()
@@ -89,6 +99,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     env: Environment | None = None
     valid = False
     infra_left = loop.infra_retries
+    session = agents.session(task, _git_dir(cache, task)) if agents is not None else None
     for n in range(1, loop.max_attempts + 1):
         tried.add(recipe.key())
         turn_start = time.monotonic()
@@ -99,6 +110,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         attempt = BuildAttempt(instance_id=task.instance_id, attempt=n, repo=task.repo,
                                recipe=recipe.model_dump(mode="json"), recipe_key=recipe.key(),
                                seeded_from=seeded_from, image_name=env.image_name)
+        validation = None
         if env.status != "built":
             attempt.stage, attempt.outcome, attempt.reason = "build", "failed", env.reason
             text = _failure_text(env)
@@ -108,6 +120,8 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
             attempt.detail = cut(validation.reason_detail, 2000)
             text = _validation_text(validation.reason_detail, turn_dir)
             valid = validation.verdict == "valid"
+            if valid and session is not None:  # the agent tier's legitimacy review of every pass
+                valid = _legitimate(session, attempt, env, validation)
         attempt.fault = fault_of(attempt.reason)
         attempt.seconds = time.monotonic() - turn_start
         attempts.append(attempt)
@@ -124,11 +138,15 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
             candidate = recipe.with_fix(p.fix, failed_python=env.python_version, pythons=pythons)
             if candidate.key() not in tried:
                 attempt.diagnosis, attempt.rule, attempt.fix = p.diagnosis, p.rule, p.fix.describe()
+                attempt.tier = "rules"
                 next_recipe = candidate
                 break
         if next_recipe is None and seeded_from and Recipe().key() not in tried:
             next_recipe, seeded_from = Recipe(), ""  # the remembered recipe failed: the normal loop from scratch
             attempt.diagnosis = "seed_failed"
+        if next_recipe is None and session is not None:  # the agent tier: only when the rules have nothing new
+            next_recipe = session.propose(attempt, env, validation, text, recipe, log_dir=turn_dir, tried=tried,
+                                          pythons=pythons)
         if next_recipe is None or time.monotonic() - start > loop.max_seconds:
             break
         recipe = next_recipe
@@ -136,7 +154,10 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     env.attempts = len(attempts)
     env.build_seconds = time.monotonic() - start
     if len(attempts) > 1 and env.build_method == "heuristic":
-        env.build_method = "rules"
+        env.build_method = "agent" if any(a.tier == "agents" for a in attempts) else "rules"
+    if session is not None:
+        env.cost_usd = round(env.cost_usd + sum(a.cost_usd for a in attempts), 6)
+        session.finish(valid)
     return LoopResult(env, attempts, valid, recipe)
 
 
@@ -148,6 +169,24 @@ def _context(env: Environment, testbed: Path) -> dict[str, set[str]]:
     project = set((env.setup_facts or {}).get("packages", []))
     imported = toolchains.for_parser(env.log_parser or "pytest").imports(testbed) if testbed.is_dir() else set()
     return {"project_modules": project, "imported_distributions": distributions_of(imported | project)}
+
+
+def _legitimate(session: AgentSession, attempt: BuildAttempt, env: Environment, validation: Validation) -> bool:
+    problems = session.review(attempt, env, validation)
+    if problems:
+        attempt.outcome, attempt.reason = "invalid", "not_legitimate"
+        attempt.detail = cut("; ".join(problems), 2000)
+    return not problems
+
+
+def _git_dir(cache: RepoCache, task: Task) -> Path | None:
+    """The repository's mirror, for the explorer's read-only tools (``None`` when it cannot be had)."""
+    from openswe_data.errors import OpensweError
+
+    try:
+        return cache.mirror(task.repo_url or task.repo)
+    except OpensweError:
+        return None
 
 
 def _pythons() -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from openswe_data.sample.agent import Agent, AgentConfig, AgentResult, BashAgent, FormatError, TaskInfo, parse_action
 from openswe_data.sample.environment import CommandOutput, DockerEnvironment, Environment
-from openswe_data.sample.models import LitellmModel, Model, ModelError, Reply, ScriptedModel, load_scripted
+from openswe_data.agents.models import LitellmModel, Model, ModelError, Reply, ScriptedModel, load_scripted
 from openswe_data.sample.run import SCAFFOLD, SamplePlan, SampleSummary, plan_sample, run_attempt, sample, source_for
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The ``Agent`` interface and the bash agent: a conversation where each reply runs one shell command.
 
-Input: a task (problem statement, repository), a :class:`~openswe_data.sample.models.Model`, an
+Input: a task (problem statement, repository), a :class:`~openswe_data.agents.models.Model`, an
 :class:`~openswe_data.sample.environment.Environment`. Output: :class:`AgentResult` — the trajectory as chat
 messages (``system``, ``user``, ``assistant``), why it ended, the patch, tokens and dollars.
 
@@ -21,7 +21,7 @@ from typing import Protocol
 from openswe_data import conventions as C
 from openswe_data import recipes
 from openswe_data.sample.environment import Environment, cut_output
-from openswe_data.sample.models import Model, ModelError, Reply, scrub_secrets
+from openswe_data.agents.models import Model, ModelError, Reply, scrub_secrets
 
 SUBMITTED, STEP_LIMIT, BUDGET, MODEL_ERROR = "submitted", "step_limit", "budget", "model_error"
 """Why a run ended (``AgentResult.exit_status``)."""

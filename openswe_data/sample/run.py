@@ -26,7 +26,7 @@ from openswe_data.curate.grading import Grader
 from openswe_data.errors import SampleError, summarize_problems
 from openswe_data.records import Attempt, LLMCall, ValidatedRecord
 from openswe_data.sample.agent import SUBMITTED, AgentConfig, AgentResult, BashAgent, TaskInfo
-from openswe_data.sample.models import Model, Reply
+from openswe_data.agents.models import Model, Reply
 from openswe_data.store import Stage, Workspace
 from openswe_data.validate.runner import Limits
 

@@ -51,7 +51,7 @@ class TrajectoryOptions:
     pairs_per_instance: int = 2
     """Verifier pairs per instance at most."""
     summary_model: Any = None
-    """A ``sample.models.Model`` that writes an optional PR summary (each call in the cost ledger)."""
+    """A ``agents.models.Model`` that writes an optional PR summary (each call in the cost ledger)."""
     recipes: str | None = None
     """A folder holding a ``builders/`` that overrides the shipped prompts."""
     batch_size: int = 1000

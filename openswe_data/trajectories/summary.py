@@ -1,6 +1,6 @@
 """The optional LLM summary of a PR, through the shared model interface and the cost ledger.
 
-Input: a ``PRContext`` and a ``sample.models.Model`` (litellm or scripted). Output: the summary text,
+Input: a ``PRContext`` and a ``agents.models.Model`` (litellm or scripted). Output: the summary text,
 placed in the contextual trajectory's task message (daVinci-Dev's PR records carry one). Every call is an
 ``LLMCall`` row in ``llm_calls`` (stage ``trajectories``, agent ``pr-summary``) the moment it returns, so
 money spent is accounted for even if the run dies afterwards. A model that fails gives no summary (the

@@ -77,7 +77,7 @@ def test_without_a_repairer_the_failure_is_recorded_with_its_reason(make_repo, t
 def test_the_llm_repairer_fixes_a_build_from_a_scripted_reply_and_books_the_call(make_repo, tmp_path):
     from openswe_data.build import BuildOptions, build_environments
     from openswe_data.build.llm_repair import LLMRepairer
-    from openswe_data.sample.models import ScriptedModel
+    from openswe_data.agents.models import ScriptedModel
     from openswe_data.store import Workspace
 
     repo = make_repo("needy", {"requirements.txt": "openswe-no-such-package-xyz==1.0\n",
@@ -111,7 +111,7 @@ def test_the_llm_repairer_fixes_a_build_from_a_scripted_reply_and_books_the_call
 
 def test_a_proposal_that_drops_the_build_contract_is_refused_and_still_costed():
     from openswe_data.build.llm_repair import LLMRepairer, contract_problems, parse_dockerfile
-    from openswe_data.sample.models import ScriptedModel
+    from openswe_data.agents.models import ScriptedModel
 
     assert parse_dockerfile("GIVE_UP") is None
     assert parse_dockerfile("```dockerfile\nFROM a\n```\n```dockerfile\nFROM b\n```") is None

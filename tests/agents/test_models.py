@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from openswe_data.errors import SampleError
-from openswe_data.sample import LitellmModel, ModelError, ScriptedModel, load_scripted
-from openswe_data.sample.models import scrub_secrets
+from openswe_data.errors import AgentError
+from openswe_data.agents import LitellmModel, ModelError, ScriptedModel, load_scripted
+from openswe_data.agents.models import scrub_secrets
 
 SYSTEM = {"role": "system", "content": "You fix bugs."}
 
@@ -22,7 +22,7 @@ def test_a_scripted_model_answers_the_nth_assistant_turn_with_the_nth_reply():
 
 def test_a_scripted_model_past_its_last_reply_is_a_model_error():
     model = ScriptedModel(["only"])
-    with pytest.raises(ModelError, match="the script has 1 replies and turn 2 was asked for"):
+    with pytest.raises(ModelError, match="the script has 1 replies for this conversation and turn 2 was asked for"):
         model.query([SYSTEM, {"role": "assistant", "content": "only"}])
 
 
@@ -57,7 +57,7 @@ def test_a_script_loads_from_yaml_as_a_list_or_a_named_mapping(tmp_path):
 def test_a_malformed_script_names_the_file_and_the_problem(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    with pytest.raises(SampleError, match="bad.yaml") as exc:
+    with pytest.raises(AgentError, match="bad.yaml") as exc:
         load_scripted(path)
     assert message in str(exc.value)
 
@@ -92,3 +92,17 @@ def test_only_values_of_secret_looking_variables_are_scrubbed(monkeypatch):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "ant-secret-value-42")
     monkeypatch.setenv("PROJECT_LABEL", "calcproject")
     assert scrub_secrets("calcproject: auth failed for ant-secret-value-42") == "calcproject: auth failed for ***"
+
+
+def test_a_scripted_reply_with_a_match_answers_only_conversations_containing_it():
+    model = ScriptedModel([{"content": "for b", "match": "# agent: b"}, {"content": "for anyone"}])
+    assert model.query([{"role": "system", "content": "# agent: a\n"}]).content == "for anyone"
+    assert model.query([{"role": "system", "content": "# agent: b\n"}]).content == "for b"
+
+
+def test_a_price_per_million_tokens_prices_a_model_litellm_does_not_know():
+    model = LitellmModel("openai/house-model-7b", api_base="http://127.0.0.1:9/v1", price_per_mtok=(1.0, 2.0),
+                         completion_kwargs={"mock_response": "hello"})
+    reply = model.query([SYSTEM])
+    assert reply.cost_usd == pytest.approx((reply.prompt_tokens * 1.0 + reply.completion_tokens * 2.0) / 1e6)
+    assert reply.cost_usd > 0 and reply.note == ""
