@@ -41,14 +41,22 @@ def out(message: str) -> None:
 
 
 def handle_errors(fn: F) -> F:
-    """Turn library errors into a clear message and the error's exit code (no traceback)."""
+    """Turn library errors into a clear message and the error's exit code (no traceback).
+
+    Also shows live progress of every stage the command runs (on stderr) and, when it returns, the
+    failures those stages met as a reason -> count table naming the first instances and their logs."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from openswe_data import progress
         from openswe_data.errors import OpensweError
 
         try:
-            return fn(*args, **kwargs)
+            with progress.display() as shown:
+                result = fn(*args, **kwargs)
+            for line in progress.failure_table(shown.trackers):
+                out("  " + line)
+            return result
         except OpensweError as exc:
             err(f"error [{exc.reason}]: {exc}")
             raise typer.Exit(exc.exit_code) from None

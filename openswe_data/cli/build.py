@@ -67,8 +67,6 @@ def register(app: typer.Typer) -> None:
             s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed,
                                    repairer=repairer)
             out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}")
-        for reason, n in sorted(s.reasons.items(), key=lambda kv: -kv[1]):
-            out(f"  {reason}: {n}")
 
     @app.command()
     @handle_errors

@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
         workspace: Path = WorkspaceOpt,
         regrade: bool = typer.Option(False, help="Grade attempts that already have a result again."),
         timeout: float = typer.Option(600.0, help="Seconds per run."),
+        workers: int = typer.Option(1, help="Parallel gradings (0: from cores and memory)."),
     ) -> None:
         """Grade imported attempts by running each instance's eval script in its image with the attempt's patch."""
         from openswe_data.curate import grade_attempts
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
         from openswe_data.validate.runner import Limits
 
         ws = Workspace(workspace_path(workspace))
-        s = grade_attempts(ws, DockerGrader(Limits(timeout=timeout)), regrade=regrade)
+        s = grade_attempts(ws, DockerGrader(Limits(timeout=timeout)), regrade=regrade, workers=workers)
         out(f"graded {s.graded} attempt(s): {s.resolved} resolved")
 
     @curate.command()

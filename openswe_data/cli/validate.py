@@ -42,8 +42,6 @@ def register(app: typer.Typer) -> None:
         opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout))
         s = validate_environments(ws, ids=ids or None, workers=workers, options=opts, force=force)
         out(f"valid {s.valid}, invalid {s.invalid}, skipped (already done) {s.skipped}")
-        for reason, n in sorted(s.reasons.items(), key=lambda kv: -kv[1]):
-            out(f"  {reason}: {n}")
 
     @app.command()
     @handle_errors

@@ -12,9 +12,11 @@ the instance's eval script in its image; :class:`PatchMatchGrader` here is the c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from openswe_data import progress
 from openswe_data.records import Attempt, ValidatedRecord
 from openswe_data.store import Workspace
 
@@ -58,16 +60,19 @@ class GradingSummary:
     errors: list[str] = field(default_factory=list)
 
 
-def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = False, limit: int | None = None) -> GradingSummary:
+def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = False, limit: int | None = None,
+                   workers: int = 1) -> GradingSummary:
     """Grade every ungraded attempt (every attempt with ``regrade``) with ``grader``.
 
     An attempt whose instance is not in the ``records`` stage is skipped (there is no eval script to run).
     A grader that raises for one attempt records ``resolved=False, reason='grader_error: ...'`` for it and
-    the batch goes on.
+    the batch goes on. ``workers`` gradings run at once (0: from cores and memory); attempts are read in
+    batches as workers free up, so patches never all sit in memory.
     """
     import pyarrow.compute as pc
 
     from openswe_data.curate.table import columns, joined_keys
+    from openswe_data.execute import get_executor
 
     records = {r.instance_id: r for r in workspace.stage("records")}
     stage = workspace.stage("attempts")
@@ -81,21 +86,31 @@ def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = Fals
         return summary
     full = columns(stage, [n for n in Attempt.field_names() if n not in Attempt.KEY],
                    where_keys=joined_keys(table, list(Attempt.KEY)))
-    for batch in full.to_batches(max_chunksize=256):
-        for row in batch.to_pylist():
-            attempt = Attempt.from_dict(row)
-            record = records.get(attempt.instance_id)
-            if record is None:
-                summary.skipped_unknown_instance += 1
-                continue
-            try:
-                grade = grader.grade(record, attempt.patch)
-            except Exception as exc:  # noqa: BLE001 - one bad grading never stops the batch
-                grade = Grade(resolved=False, reason=f"grader_error: {type(exc).__name__}: {exc}"[:500])
-                summary.errors.append(f"{attempt.key()}: {grade.reason}")
-            stage.put(attempt.replace(resolved=grade.resolved, reason=grade.reason))
-            summary.graded += 1
-            summary.resolved += grade.resolved
+
+    def known() -> Iterator[Attempt]:
+        for batch in full.to_batches(max_chunksize=256):
+            for row in batch.to_pylist():
+                attempt = Attempt.from_dict(row)
+                if attempt.instance_id in records:
+                    yield attempt
+                else:
+                    summary.skipped_unknown_instance += 1
+
+    def one(attempt: Attempt) -> Grade:
+        return grader.grade(records[attempt.instance_id], attempt.patch)
+
+    def outcome(attempt: Attempt, grade: Grade | BaseException) -> tuple[bool, str, object]:
+        return not isinstance(grade, BaseException), "grader_error", None
+
+    pairs = get_executor(workers).map(one, known())
+    for attempt, grade in progress.over("curate grade", pairs, table.num_rows, name=Attempt.key, outcome=outcome):
+        if isinstance(grade, BaseException):  # one bad grading never stops the batch
+            grade = Grade(resolved=False, reason=f"grader_error: {type(grade).__name__}: {grade}"[:500])
+            summary.errors.append(f"{attempt.key()}: {grade.reason}")
+        stage.put(attempt.replace(resolved=grade.resolved, reason=grade.reason))
+        summary.graded += 1
+        summary.resolved += grade.resolved
     return summary
+
 
 

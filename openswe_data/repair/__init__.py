@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openswe_data import progress
 from openswe_data.build.environment import BuildOptions
 from openswe_data.build.recipe import Fix, Recipe
 from openswe_data.build.repair import Repairer
@@ -109,7 +110,13 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
         return run_loop(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id), settings=settings,
                         options=options, loop=loop, seed=seed, repairer=repairer)
 
-    for task, result in get_executor(workers).map(one, todo):
+    def outcome(task: Task, result: LoopResult | BaseException) -> tuple[bool, str, object]:
+        env = getattr(result, "environment", None)
+        built = env is not None and env.status == "built"
+        return built, env.reason if env is not None else "internal_error", envs.log_dir(task.instance_id)
+
+    pairs = get_executor(workers).map(one, todo)
+    for task, result in progress.over("build", pairs, len(todo), outcome=outcome):
         if isinstance(result, BaseException):
             env = Environment(instance_id=task.instance_id, status="failed", reason="internal_error",
                               build_log=f"{type(result).__name__}: {result}")

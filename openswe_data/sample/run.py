@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from openswe_data import progress
 from openswe_data.curate.grading import Grader
 from openswe_data.errors import SampleError, summarize_problems
 from openswe_data.records import Attempt, LLMCall, ValidatedRecord
@@ -196,7 +197,11 @@ def sample(workspace: Workspace, model: Model, k: int = 4, ids: list[str] | None
         iid, index = item
         return run_attempt(workspace, records[iid], index, model, config, grader=grader, limits=limits)
 
-    for (iid, index), outcome in get_executor(workers).map(one, plan.todo):
+    def ended(item: tuple[str, int], outcome: object) -> tuple[bool, str, object]:
+        return not isinstance(outcome, BaseException), "sample_failed", None
+
+    pairs = get_executor(workers).map(one, plan.todo)
+    for (iid, index), outcome in progress.over("sample", pairs, len(plan.todo), outcome=ended):
         rid = reject_id(iid, index)
         if isinstance(outcome, BaseException):
             detail = f"{type(outcome).__name__}: {outcome}"[:1000]

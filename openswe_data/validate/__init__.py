@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openswe_data import progress
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.store import Workspace
 from openswe_data.validate.instance import ValidateOptions, join_record, validate_environment
@@ -53,6 +54,7 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
     previous = {r.instance_id: r for r in records}
     summary = ValidateSummary()
     todo: list[Environment] = []
+    carried: list[tuple[Environment, str, str | None]] = []
     for env in envs_stage:
         if wanted is not None and env.instance_id not in wanted:
             continue
@@ -65,6 +67,7 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
             records.put(join_record(tasks[env.instance_id], env, v))
             summary.invalid += 1
             summary.reasons[env.reason] = summary.reasons.get(env.reason, 0) + 1
+            carried.append((env, env.reason, env.log_path))
             continue
         todo.append(env)
 
@@ -72,7 +75,13 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
         return validate_environment(env, tasks[env.instance_id], log_dir=vals.log_dir(env.instance_id),
                                     options=options)
 
-    for env, result in get_executor(workers).map(one, todo):
+    def outcome(env: Environment, result: object) -> tuple[bool, str, object]:
+        v = None if isinstance(result, BaseException) else result[0]  # type: ignore[index]
+        return (v is not None and v.verdict == "valid", v.reason if v else "internal_error",
+                vals.log_dir(env.instance_id))
+
+    pairs = get_executor(workers).map(one, todo)
+    for env, result in progress.over("validate", pairs, len(todo), outcome=outcome, failed_before=carried):
         if isinstance(result, BaseException):
             v = Validation(instance_id=env.instance_id, verdict="invalid", reason="internal_error",
                            log_before=f"{type(result).__name__}: {result}")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from openswe_data import progress
 from openswe_data.curate.grading import Grade
 from openswe_data.errors import ValidateError
 from openswe_data.records import ValidatedRecord
@@ -124,8 +125,12 @@ def evaluate(records: dict[str, ValidatedRecord], predictions: Iterable[dict], *
     def one(p: dict) -> Grade:
         return grader.grade(records[p["instance_id"]], p.get("model_patch") or "")
 
+    def outcome(p: dict, grade: Grade | BaseException) -> tuple[bool, str, object]:
+        return not isinstance(grade, BaseException), "grader_error", None
+
     results = []
-    for p, grade in get_executor(workers).map(one, known):
+    pairs = get_executor(workers).map(one, known)
+    for p, grade in progress.over("evaluate", pairs, len(known), name=lambda p: p["instance_id"], outcome=outcome):
         if isinstance(grade, BaseException):
             grade = Grade(resolved=False, reason=f"grader_error: {type(grade).__name__}: {grade}")
         rec = records[p["instance_id"]]
