@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reading, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -51,7 +51,11 @@ def register(app: typer.Typer) -> None:
             from openswe_data.build.llm_repair import LLMRepairer
             from openswe_data.sample.models import LitellmModel, load_scripted
 
-            model = load_scripted(repair_scripted) if repair_scripted else LitellmModel(repair_model)
+            if repair_scripted:
+                with reading(repair_scripted, "scripted replies file"):
+                    model = load_scripted(repair_scripted)
+            else:
+                model = LitellmModel(repair_model)
             repairer = LLMRepairer(model, ws.stage("llm_calls"))
         if not open_loop:
             from openswe_data.repair import LoopOptions, build_with_loop

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, err, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, check_inputs, err, handle_errors, out, workspace_path
 
 FiltersOpt = typer.Option(None, "--filters", help="YAML/TOML file of collect settings (see docs/collect.md).")
 ExcludeOpt = typer.Option(None, "--exclude", help="Exclusion list: instance ids and/or owner/name repos "
@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
         """Import crawled-PR dump files; re-running skips what is done."""
         from openswe_data.collect import collect_dump, parse_repo_roots
 
+        check_inputs(files, "dump file")
         ws, config = _setup(workspace, filters, exclude)
         roots = parse_repo_roots(repo_root or [])
         _report(collect_dump(files, ws, config, repo_roots=roots), ws, roots)
@@ -72,6 +73,7 @@ def register(app: typer.Typer) -> None:
         """Import SWE-bench / SWE-Gym / SWE-rebench task files as tasks."""
         from openswe_data.collect import collect_swebench, parse_repo_roots
 
+        check_inputs(path, "task file", folders=True)
         ws, config = _setup(workspace, filters, exclude)
         roots = parse_repo_roots(repo_root or [])
         _report(collect_swebench(path, ws, config, repo_roots=roots), ws, roots)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, check_inputs, handle_errors, out, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run every stage end to end on one input into one workspace, then release into a local folder."""
         from openswe_data.pipeline import PipelineOptions, run_pipeline
+
+        check_inputs(source, "input file")
+        check_inputs(list(attempts or []), "attempts file")
 
         opts = PipelineOptions(release=None if no_release else release, version=version,
                                attempts=list(attempts or []), policy=policy, workers=workers, reruns=reruns,

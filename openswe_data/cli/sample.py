@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reading, workspace_path
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
                               "(the script's `name:` names a scripted model)")
         ws = Workspace(workspace_path(workspace))
         if scripted is not None:
-            chosen = load_scripted(scripted)
+            with reading(scripted, "scripted replies file"):
+                chosen = load_scripted(scripted)
         else:
             chosen = LitellmModel(model, temperature=temperature, max_tokens=max_tokens)
         if dry_run:

@@ -73,15 +73,20 @@ def _register_evaluate(app: typer.Typer) -> None:
         timeout: float = typer.Option(600.0, help="Seconds per run."),
     ) -> None:
         """Grade predicted patches with each instance's own eval script in its image."""
-        import json
-
+        from openswe_data.progress import counts
         from openswe_data.validate.evaluate import DockerGrader, evaluate as run, load_records, read_predictions
         from openswe_data.validate.runner import Limits
 
+        preds = read_predictions(predictions)
         records = load_records(source or workspace_path(workspace))
-        rep = run(records, read_predictions(predictions), grader=DockerGrader(Limits(timeout=timeout)), workers=workers)
+        rep = run(records, preds, grader=DockerGrader(Limits(timeout=timeout)), workers=workers)
         for r in rep.results:
             out(f"{'RESOLVED  ' if r.resolved else 'unresolved'} {r.instance_id} [{r.model}] {r.reason}")
-        out(json.dumps(rep.summary()))
+        s = rep.summary()
+        out(f"resolved {s['resolved']} of {s['submitted']} ({s['resolved_rate']:.0%}); "
+            f"unresolved: {counts(s['unresolved_reasons'])}")
+        if rep.missing_instances:
+            out(f"unknown instances: {', '.join(rep.missing_instances[:10])}"
+                + (f" ... and {len(rep.missing_instances) - 10} more" if len(rep.missing_instances) > 10 else ""))
         if report:
             report.write_text(rep.to_json())
