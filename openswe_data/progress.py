@@ -149,7 +149,9 @@ def counts(by_reason: dict[str, int]) -> str:
 
 
 def human_duration(seconds: float) -> str:
-    """``42s``, ``3m 5s``, ``2h 4m`` — never ``1.07m``."""
+    """``0.5s``, ``42s``, ``3m 5s``, ``2h 4m`` — never ``1.07m``."""
+    if seconds < 10 and round(seconds, 1) != int(round(seconds, 1)):
+        return f"{seconds:.1f}s"
     s = int(round(seconds))
     if s < 60:
         return f"{s}s"

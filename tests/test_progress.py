@@ -87,4 +87,4 @@ def test_without_a_display_nothing_is_printed(capsys):
 
 
 def test_durations_read_as_a_person_would_say_them():
-    assert [progress.human_duration(s) for s in (4.4, 64, 120, 3725, 7200)] == ["4s", "1m 4s", "2m", "1h 2m", "2h"]
+    assert [progress.human_duration(s) for s in (0.5, 4.0, 42.4, 64, 120, 3725, 7200)] == ["0.5s", "4s", "42s", "1m 4s", "2m", "1h 2m", "2h"]
