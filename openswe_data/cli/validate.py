@@ -50,14 +50,12 @@ def register(app: typer.Typer) -> None:
         workspace: Path | None = WorkspaceOpt,
         include_invalid: bool = typer.Option(False, help="Also export invalid records."),
     ) -> None:
-        """Export validated records as SWE-bench-compatible JSONL (with eval_script and image name)."""
-        from openswe_data.records import write_jsonl
+        """Export validated records as JSONL the SWE-bench harness grades as is: SWE-bench's fields (FAIL_TO_PASS /
+        PASS_TO_PASS JSON-encoded), its per-instance image, eval_type and parser name, and our eval_script."""
+        from openswe_data.publish.export import export_swebench
         from openswe_data.store import Workspace
 
-        ws = Workspace(workspace_path(workspace))
-        records = sorted((r for r in ws.stage("records") if include_invalid or r.verdict == "valid"),
-                         key=lambda r: r.instance_id)
-        n = write_jsonl(records, output, swebench=True)
+        n = export_swebench(Workspace(workspace_path(workspace)), output, include_invalid=include_invalid)
         out(f"wrote {n} record(s) to {output}")
 
 
