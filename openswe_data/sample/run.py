@@ -146,10 +146,12 @@ def _ledger_hook(ledger: Stage, instance_id: str, model_name: str):
 def run_attempt(workspace: Workspace, record: ValidatedRecord, attempt_index: int, model: Model, config: AgentConfig,
                 *, grader: Grader, limits: Limits = Limits()) -> tuple[Attempt, AgentResult]:
     """One agent run at ``record`` in a fresh container, graded; the ``Attempt`` is returned, not stored."""
-    from openswe_data.sample.environment import DockerEnvironment
+    from openswe_data.env import EnvOptions, SWEEnv
 
     hook = _ledger_hook(workspace.stage("llm_calls"), record.instance_id, model.name)
-    with DockerEnvironment(record.image_name, instance_id=record.instance_id, limits=limits) as env:
+    budget = max(3600.0, (config.step_limit or 100) * config.command_timeout * 2)  # the container outlives no crash longer
+    with SWEEnv(record, EnvOptions(command_timeout=config.command_timeout, max_seconds=budget, limits=limits)) as env:
+        env.reset()
         result = BashAgent(model, env, config, on_call=hook).run(
             TaskInfo(record.instance_id, record.repo, record.problem_statement))
     reasons = [] if result.exit_status == SUBMITTED else [result.exit_status]
