@@ -37,6 +37,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # validation
     "import_error": (ENVIRONMENT, "the targeted test modules fail to import the package or a dependency"),
     "collection_error": (ENVIRONMENT, "the targeted test modules could not be collected with the gold patch"),
+    "runner_unavailable": (ENVIRONMENT, "the recipe's test runner has nothing to run here (no test command of the "
+                                        "repository's own)"),
     "runner_error": (ENVIRONMENT, "the test runner itself failed (bad option, plugin or internal error)"),
     "no_tests_collected": (ENVIRONMENT, "the test command ran no test"),
     "timeout": (ENVIRONMENT, "a whole test run exceeded its time limit"),

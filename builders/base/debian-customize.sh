@@ -8,8 +8,10 @@
 set -eu
 root="$1"
 
-# The venv sees Debian's packages (pytest) but installs into itself, so pip works despite PEP 668.
-chroot "$root" python3 -m venv --system-site-packages /opt/venv
+# A venv of its own (no --system-site-packages): what the repository pins is all the tests see. A Debian
+# pytest visible through the system site satisfied a repository's `pytest<7` while running against the
+# repository's own pins of py or pluggy; so pytest comes from the index into the venv, like everything else.
+chroot "$root" python3 -m venv /opt/venv
 
 if [ -n "${OPENSWE_PIP_PACKAGES:-}" ]; then
     cert=""

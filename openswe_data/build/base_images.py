@@ -2,8 +2,9 @@
 
 Input: the recipes in ``builders/base/`` and the settings (``OPENSWE_BASE_PREFIX``, ``OPENSWE_BASE_SOURCE``,
 ``OPENSWE_DEBIAN_MIRROR``, the build network settings). Output: one image per Python version, each providing
-``python``/``pip`` from a virtualenv at /opt/venv (``--system-site-packages`` over the distribution's Python,
-so pip works despite PEP 668), pytest, git, patch, gcc/make and the Python headers, with WORKDIR /testbed.
+``python``/``pip`` from a virtualenv at /opt/venv of its own (pip works despite PEP 668, and the distribution's
+Python packages never satisfy a repository's pins), pinned pytest, setuptools and wheel in it, git, patch,
+gcc/make and the Python headers, with WORKDIR /testbed.
 
 Why content-hash reuse: every image carries ``openswe.recipe_hash``; ``ensure_base_images`` rebuilds only a
 version whose image is missing or whose recipe (file, common part, hook or template, mirror) changed, so CI

@@ -34,8 +34,9 @@ class Context:
 
 def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *, install_project: bool,
                       exclude_newer: str = "", template: str = TEMPLATE, install_mode: str = "editable",
-                      scm_version: str = "") -> str:
+                      scm_version: str = "", runner_packages: tuple[str, ...] = ()) -> str:
     return recipes.render("builders", template, {
+        "runner_packages": list(runner_packages),
         "install_mode": install_mode,
         "scm_version": scm_version,
         "verbose_install": facts.has_c_extension,
@@ -91,11 +92,13 @@ def hash_tree(root: Path) -> str:
 
 def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: str, facts: SetupFacts,
              eval_script: str, settings: Settings | None = None, dockerfile: str | None = None,
-             exclude_newer: str = "", install_mode: str = "editable", scm_version: str = "") -> Context:
+             exclude_newer: str = "", install_mode: str = "editable", scm_version: str = "",
+             runner_packages: tuple[str, ...] = ()) -> Context:
     """Write the context files next to the snapshot already in ``dest/testbed`` and hash everything.
 
     ``dockerfile`` overrides the template (the repair seam: an agent may supply its own);
-    ``exclude_newer`` (an RFC 3339 time) resolves dependencies as of that moment.
+    ``exclude_newer`` (an RFC 3339 time) resolves dependencies as of that moment, and the test runner's
+    ``runner_packages`` with them.
     """
     buildargs, files = build_network_args(settings)
     meta = dest / "openswe"
@@ -111,7 +114,8 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
         (dest / name).write_bytes(data)
     text = dockerfile or render_dockerfile(base_image, facts, network_dockerfile_lines(files),
                                            install_project=installable(dest / "testbed"), exclude_newer=exclude_newer,
-                                           install_mode=install_mode, scm_version=scm_version)
+                                           install_mode=install_mode, scm_version=scm_version,
+                                           runner_packages=runner_packages)
     (dest / "Dockerfile").write_text(text)
     h = hashlib.sha256()
     h.update(base_image_id.encode())

@@ -18,13 +18,13 @@ from openswe_data.build.context import assemble
 from openswe_data import toolchains
 from openswe_data.build.context import installable
 from openswe_data.build.recipe import Recipe
-from openswe_data.toolchains.python.facts import SetupFacts, choose_python, python_of_date
+from openswe_data.toolchains.python.facts import SetupFacts, choose_python, python_of_date, resolution_date
 from openswe_data.build.images import BuildFailure, BuiltImage, audit_image, build_image, image_tag
 from openswe_data.build.repair import FailedAttempt, Repairer, log_excerpt
 from openswe_data.build.repo_cache import RepoCache
 from openswe_data.toolchains.python.targets import touched_paths
 from openswe_data.engine import labels
-from openswe_data.errors import OpensweError
+from openswe_data.errors import BuildError, OpensweError
 from openswe_data.logtext import cut
 from openswe_data.records import Environment, Task
 from openswe_data.settings import Settings
@@ -76,6 +76,9 @@ class _Prepared:
     command: str
     log_parser: str
     version: str = ""
+    runner_word: str = "pytest"
+    names_its_targets: bool = True
+    runner_packages: tuple[str, ...] = ()
 
 
 def _compiled_sources_touched(patch: str) -> bool:
@@ -99,7 +102,10 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
         complaint = cache.check_applies(testbed, patch)
         if complaint:
             return "patch_does_not_apply", f"the {name} does not apply to {task.base_commit}: {complaint}"
-    toolchain = toolchains.select(testbed, recipe.runner)
+    try:
+        toolchain = toolchains.select(testbed, recipe.runner)
+    except BuildError as exc:  # the recipe's runner has nothing to run in this snapshot
+        return exc.reason, exc.message
     # always the toolchain's choice: a task's test_files list every file of its test patch (conftest.py and
     # data files included), which is not what the runner should be given
     test_files = toolchain.targets(task.test_patch, testbed)
@@ -125,7 +131,7 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
         rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed)) if rebuild else "",
         pythonpath=pythonpath(testbed) if recipe.install_mode == "source" else "")
     return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser,
-                     version)
+                     version, toolchain.runner_word, toolchain.names_its_targets, toolchain.runner_packages)
 
 
 def pythonpath(testbed: Path) -> str:
@@ -176,14 +182,17 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     logs: list[str] = []
     for attempt in range(1, options.max_attempts + 1):
         attempts = attempt
-        problems = evalscript.check_eval_script(script, prep.test_files, runner_word=toolchains.for_parser(prep.log_parser).runner_word)
+        problems = evalscript.check_eval_script(script, prep.test_files, runner_word=prep.runner_word,
+                                                targets_named=prep.names_its_targets)
         if problems:
             outcome: object = BuildFailure("eval_script_unsafe", "\n".join(problems), 0.0, problems[0])
         else:
             ctx = assemble(ctx_dir, base_image=base, base_image_id=base_id, snapshot_sha=prep.snapshot_sha,
                            facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,
-                           exclude_newer=rfc3339(task.created_at) if options.pin_to_pr_date or recipe.pin_build_date else "",
-                           install_mode=recipe.install_mode, scm_version=prep.version)
+                           exclude_newer=(rfc3339(resolution_date(task.created_at, prep.python))
+                                          if options.pin_to_pr_date or recipe.pin_build_date else ""),
+                           install_mode=recipe.install_mode, scm_version=prep.version,
+                           runner_packages=prep.runner_packages)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),
                                   labels=labels("env", instance=task.instance_id, context_hash=ctx.content_hash),

@@ -72,8 +72,12 @@ def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list
 _ESCAPES = re.compile(r"\|\|\s*(true|:)\b|;\s*(true|:)\s*$|\bexit\s+0\b|--co\b|--collect-only|\s-k\s+['\"]?not\b")
 
 
-def check_eval_script(script: str, test_files: list[str], *, runner_word: str = "pytest") -> list[str]:
-    """Problems that would let ``script`` report success without running the targeted tests."""
+def check_eval_script(script: str, test_files: list[str], *, runner_word: str = "pytest",
+                      targets_named: bool = True) -> list[str]:
+    """Problems that would let ``script`` report success without running the targeted tests.
+
+    ``targets_named``: the runner names each targeted file (false for a repository's own script that runs
+    the whole suite; the runner's command itself must still be there)."""
     problems: list[str] = []
     lines = script.splitlines()
 
@@ -101,7 +105,7 @@ def check_eval_script(script: str, test_files: list[str], *, runner_word: str = 
             problems.append(f"between the markers, {line.strip()!r} could hide a failing or skipped test run")
         if re.match(r"\s*(echo|printf|cat)\b", line) and re.search(r"PASSED|FAILED|passed", line):
             problems.append(f"between the markers, {line.strip()!r} prints test results instead of running tests")
-    for f in test_files:
+    for f in test_files if targets_named else ():
         if not any(f in line or shlex.quote(f) in line for line in runs):
             problems.append(f"the targeted test file {f} is not run")
     return problems

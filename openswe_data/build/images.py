@@ -45,6 +45,20 @@ class BuildFailure:
     detail: str = ""
 
 
+ENGINE_FAILURES = re.compile(
+    r"failed to create endpoint|could not find bridge|failed to create shim|OCI runtime (?:create|start) failed|"
+    r"no space left on device|failed to register layer|Cannot connect to the Docker daemon|context canceled")
+"""Errors of the engine itself during a build (not of a Dockerfile step): infrastructure, retried later."""
+
+
+def failure_reason(error: str, log_lines: list[str]) -> str:
+    """Why a build failed: ``internal_error`` when the engine itself failed (its network, its disk) rather
+    than a Dockerfile step, else the step that failed."""
+    if "returned a non-zero code" not in error and ENGINE_FAILURES.search(error):
+        return "internal_error"
+    return _classify(log_lines)
+
+
 def _classify(log_lines: list[str]) -> str:
     steps = [line for line in log_lines if line.startswith("Step ")]
     last = steps[-1] if steps else ""
@@ -91,7 +105,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
     if log_path is not None:
         log_path.write_text(log)
     if error:
-        return BuildFailure(reason or _classify(lines), log, time.monotonic() - start, error[:500])
+        return BuildFailure(reason or failure_reason(error, lines), log, time.monotonic() - start, error[:500])
     img = client.images.get(tag)
     return BuiltImage(tag, img.id, False, log, time.monotonic() - start, img.attrs.get("Size", 0))
 

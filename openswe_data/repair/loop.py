@@ -24,7 +24,7 @@ from openswe_data.build.repo_cache import RepoCache
 from openswe_data.logtext import cut
 from openswe_data.reasons import fault_of
 from openswe_data.records import BuildAttempt, Environment, Task
-from openswe_data.repair.rules import diagnose
+from openswe_data.repair.rules import diagnose, distributions_of
 from openswe_data.settings import Settings
 from openswe_data.validate.instance import ValidateOptions, validate_environment
 
@@ -39,6 +39,10 @@ class LoopOptions:
     """Turns per instance, the first included."""
     max_seconds: float = 1800.0
     """Wall time per instance after which no new turn starts."""
+    infra_retries: int = 2
+    """Times a turn that failed for the engine's sake (``internal_error``) is repeated as it was, after a pause."""
+    infra_pause: float = 5.0
+    """Seconds before such a repeat."""
     memory: bool = True
     """Seed the first turn with the repository's remembered recipe."""
     probe: ValidateOptions = field(default_factory=lambda: ValidateOptions(reruns=0, k=1))
@@ -84,6 +88,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     attempts: list[BuildAttempt] = []
     env: Environment | None = None
     valid = False
+    infra_left = loop.infra_retries
     for n in range(1, loop.max_attempts + 1):
         tried.add(recipe.key())
         turn_start = time.monotonic()
@@ -106,9 +111,13 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         attempt.fault = fault_of(attempt.reason)
         attempt.seconds = time.monotonic() - turn_start
         attempts.append(attempt)
+        if attempt.reason == "internal_error" and infra_left > 0 and time.monotonic() - start < loop.max_seconds:
+            infra_left -= 1  # the engine failed, not the recipe: the same turn again (recorded, not diagnosed)
+            time.sleep(loop.infra_pause)
+            continue
         if valid or attempt.reason in UNFIXABLE:
             break
-        context = {"project_modules": set((env.setup_facts or {}).get("packages", []))}
+        context = _context(env, work / task.instance_id / "testbed")
         proposals = diagnose(attempt.stage, attempt.reason, text, context)
         next_recipe = None
         for p in proposals:
@@ -129,6 +138,16 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     if len(attempts) > 1 and env.build_method == "heuristic":
         env.build_method = "rules"
     return LoopResult(env, attempts, valid, recipe)
+
+
+def _context(env: Environment, testbed: Path) -> dict[str, set[str]]:
+    """What rules may check a matched name against: the project's own modules, and every module (and the
+    distribution providing it) that the repository's code, tests or build script import."""
+    from openswe_data import toolchains
+
+    project = set((env.setup_facts or {}).get("packages", []))
+    imported = toolchains.for_parser(env.log_parser or "pytest").imports(testbed) if testbed.is_dir() else set()
+    return {"project_modules": project, "imported_distributions": distributions_of(imported | project)}
 
 
 def _pythons() -> tuple[str, ...]:

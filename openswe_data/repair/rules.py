@@ -49,6 +49,8 @@ class Rule(BaseModel):
     """A log excerpt this rule must diagnose (tests/repair run every rule on its own example)."""
     expect: dict[str, Any]
     """The fix the rule must propose for ``example`` (with its groups filled in)."""
+    more_examples: list[str] = []
+    """Other log excerpts (other tools' wording of the same failure) that must give the same fix."""
     example_context: dict[str, list[str]] = {}
     """Context sets for ``example`` (``project_modules``), when the rule reads them."""
     note: str = ""
@@ -97,6 +99,17 @@ def load_maps(explicit: str | None = None) -> dict[str, dict[str, str]]:
     return yaml.safe_load(recipes.find("builders", MAPS_FILE, explicit=explicit).read_text()) or {}
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def distributions_of(modules: set[str]) -> set[str]:
+    """The distributions that provide ``modules`` (``yaml`` -> ``pyyaml``), by ``maps.yaml``'s
+    ``import_distributions``, the names themselves included."""
+    table = load_maps().get("import_distributions", {})
+    return set(modules) | {str(table[m]) for m in modules if m in table and m != "_default"}
+
+
 def _translate(name: str, table: dict[str, str]) -> str | None:
     if name in table and name != "_default":
         return str(table[name])
@@ -110,11 +123,13 @@ def _translate(name: str, table: dict[str, str]) -> str | None:
 
 def _fire(rule: Rule, m: re.Match[str], context: dict[str, set[str]], maps: dict[str, dict[str, str]]) -> Fix | None:
     groups = {k: (v or "") for k, v in m.groupdict().items()}
+    # names compare as packaging does (PyYAML, pyyaml; typed_ast, typed-ast)
+    sets = {ctx: {_canonical(x) for x in context.get(ctx, set())} for ctx in {*rule.unless.values(), *rule.only_if.values()}}
     for group, ctx in rule.unless.items():
-        if groups.get(group) and groups[group] in context.get(ctx, set()):
+        if groups.get(group) and _canonical(groups[group]) in sets[ctx]:
             return None
     for group, ctx in rule.only_if.items():
-        if groups.get(group, "") not in context.get(ctx, set()):
+        if _canonical(groups.get(group, "")) not in sets[ctx]:
             return None
     if rule.lookup:
         translated = False

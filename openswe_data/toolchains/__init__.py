@@ -25,6 +25,10 @@ class Toolchain(Protocol):
     """The parser its runs are read with; stored in the record's ``log_parser``."""
     runner_word: str
     """A word every test command of this toolchain contains (the eval-script check looks for it)."""
+    runner_packages: tuple[str, ...]
+    """The runner's own packages, resolved with the dependencies when a build is pinned to a date."""
+    names_its_targets: bool
+    """Whether the test command names each targeted file (false for a repository script that runs it all)."""
 
     def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any: ...
 
@@ -36,21 +40,27 @@ class Toolchain(Protocol):
 
     def changed_tests(self, test_patch: str) -> set[str]: ...
 
+    def imports(self, root: Path) -> set[str]:
+        """Top-level modules the repository's own code, tests and build script import."""
+        ...
+
     def reported(self, test_id: str, result: object) -> bool: ...
 
 
-def get(name: str, runner: str = "pytest") -> Toolchain:
-    """The toolchain called ``name`` with its test ``runner``."""
+def get(name: str, runner: str = "pytest", root: Path | None = None) -> Toolchain:
+    """The toolchain called ``name`` with its test ``runner`` (``root``: the snapshot, which a runner such as
+    the repository's own ``script`` reads its command from)."""
     if name == "python":
         from openswe_data.toolchains.python import PythonToolchain
 
-        return PythonToolchain(runner)
+        return PythonToolchain(runner, root)
     raise BuildError(f"no toolchain called {name!r}", hint="known toolchains: python")
 
 
 def select(root: Path, runner: str = "pytest") -> Toolchain:
-    """The toolchain for the snapshot at ``root`` (every repository we take today is Python)."""
-    return get("python", runner)
+    """The toolchain for the snapshot at ``root`` (every repository we take today is Python); a ``BuildError``
+    with reason ``runner_unavailable`` when the snapshot has nothing ``runner`` can run."""
+    return get("python", runner, root)
 
 
 def parser(log_parser: str) -> Callable[..., Any]:

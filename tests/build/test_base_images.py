@@ -143,7 +143,8 @@ def test_the_registry_dockerfile_starts_from_the_slim_image_and_installs_pinned_
     recipe = load_recipes()["3.11"]
     text = render_registry_dockerfile(recipe, "ARG PIP_INDEX_URL")
     assert "\nFROM python:3.11-slim\nARG PIP_INDEX_URL\n" in text
-    assert "pytest==8.3.5" in text and "--system-site-packages /opt/venv" in text
+    assert "pytest==8.3.5" in text and "python3 -m venv /opt/venv" in text
+    assert "--system-site-packages" not in text  # the distribution's packages never satisfy a repository's pins
     assert "ENV PATH=/opt/venv/bin:" in text and "WORKDIR /testbed" in text
 
 

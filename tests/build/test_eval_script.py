@@ -45,3 +45,15 @@ def test_a_patch_holding_the_heredoc_terminator_cannot_end_it_early():
     s = render_eval_script(tricky, ["tests/test_x.py"], ["tests/test_x.py"], [])
     terminator = s.split("git apply --verbose - <<'", 1)[1].split("'", 1)[0]
     assert terminator != "OPENSWE_TEST_PATCH_EOF" and f"\n{terminator}\n" not in tricky
+
+
+def test_a_recipe_option_of_several_words_reaches_pytest_as_several_arguments():
+    import shlex
+
+    from openswe_data import toolchains
+
+    command = toolchains.get("python", "pytest").test_command(["tests/test_a.py"], ["-p no:timeout", "-k 'x or y'"])
+    words = shlex.split(command)
+    assert words[words.index("-p", words.index("no:randomly") + 1) + 1] == "no:timeout"
+    assert "-p no:timeout" not in words
+    assert words[words.index("-k") + 1] == "x or y"

@@ -104,14 +104,15 @@ def test_dependencies_can_be_resolved_as_of_the_pull_requests_date(examples_work
     ws, expected, _ = examples_workspace
     task = ws.stage("tasks").get("openswe-examples__wordstats-7")
     pinned = Workspace(tmp_path / "pinned", create=True)
-    pinned.stage("tasks").put(task.replace(created_at="2022-06-01T00:00:00Z"))
+    pinned.stage("tasks").put(task.replace(created_at="2023-06-01T00:00:00Z"))
     build_environments(pinned, options=BuildOptions(pin_to_pr_date=True))
     env = pinned.stage("environments").get(task.instance_id)
     assert env.status == "built", env.build_log[-2000:]
-    assert "--exclude-newer 2022-06-01T00:00:00Z" in env.dockerfile
+    assert "--exclude-newer 2023-06-01T00:00:00Z" in env.dockerfile
     (pytest_pin,) = [line for line in env.frozen_requirements if line.startswith("pytest==")]
     major, minor = (int(x) for x in pytest_pin.split("==")[1].split(".")[:2])
-    assert (major, minor) <= (7, 1), f"{pytest_pin} was released after 2022-06-01"  # 7.1.2 came out 2022-04-23
+    # the runner is resolved as of the date too, not kept at the base image's 8.3.5: 7.3.1 came out 2023-04-14
+    assert (major, minor) <= (7, 3), f"{pytest_pin} was released after 2023-06-01"
     validate_environments(pinned, options=ValidateOptions(reruns=0))
     rec = pinned.stage("records").get(task.instance_id)
     assert rec.FAIL_TO_PASS == sorted(expected[task.instance_id]["FAIL_TO_PASS"])

@@ -168,3 +168,14 @@ def test_ci_apt_lines_give_package_names_never_the_files_a_command_goes_on_with(
     wf.mkdir(parents=True)
     (wf / "ci.yml").write_text("steps:\n  - run: sudo apt-get install -y software-properties-common env.py libyaml-dev\n")
     assert read_facts(tmp_path).system_packages == ["software-properties-common", "libyaml-dev"]
+
+
+def test_dependencies_pinned_to_a_date_never_predate_the_ecosystem_of_the_chosen_python():
+    from openswe_data.toolchains.python.facts import resolution_date
+
+    # a 2019 PR built on 3.9 (nothing older in the suite): the date moves to when 3.9 had wheels and tools
+    assert resolution_date("2019-05-19T19:03:45Z", "3.9") == "2021-01-03T00:00:00Z"
+    # a PR from after that keeps its own date
+    assert resolution_date("2023-02-01T10:00:00Z", "3.9") == "2023-02-01T10:00:00Z"
+    assert resolution_date("not a date", "3.9") == "not a date"
+    assert resolution_date("2019-05-19T19:03:45Z", "9.9") == "2019-05-19T19:03:45Z"

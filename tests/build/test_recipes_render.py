@@ -29,3 +29,23 @@ def test_the_eval_template_renders_and_a_missing_variable_fails_loudly():
     assert "python -m pytest" in render_eval_script("", ["tests/test_a.py"], ["tests/test_a.py"], [])
     with pytest.raises(RecipeError, match="test_patch|undefined"):
         recipes.render("builders", "eval.sh.j2", {"testbed": "/testbed"})
+
+
+def test_a_build_pinned_to_a_date_resolves_the_test_runner_of_that_date_too():
+    pinned = render_dockerfile("b", SetupFacts(), "", install_project=True, exclude_newer="2021-01-03T00:00:00Z",
+                               runner_packages=("pytest",))
+    deps = next(line for line in pinned.splitlines() if "-r /openswe/requirements.txt" in line)
+    assert deps.rstrip().endswith("pytest --reinstall-package pytest")  # not the base image's newer pytest
+    unpinned = render_dockerfile("b", SetupFacts(), "", install_project=True, runner_packages=("pytest",))
+    assert "--reinstall-package" not in unpinned
+
+
+def test_an_engine_failure_during_a_build_is_infrastructure_not_the_step():
+    from openswe_data import conventions as C
+    from openswe_data.build.images import failure_reason
+
+    step = [f'Step 8/22 : RUN echo "{C.INSTALL_BUILD_MARK}" && pip install -r /openswe/build-requirements.txt']
+    engine = ("failed to create endpoint jovial_wu on network bridge: adding interface veth8a38518 to bridge "
+              "docker0 failed: could not find bridge docker0: route ip+net: no such network interface")
+    assert failure_reason(engine, step) == "internal_error"
+    assert failure_reason("The command '/bin/sh -c pip install' returned a non-zero code: 1", step) == "build_deps_failed"

@@ -94,7 +94,43 @@ PROJECTS["unittestonly"] = {
                                        "    def test_three(self):\n        self.assertEqual(middle([1, 2, 3]), 2)\n")},
 }
 
+PROJECTS["ownrunner"] = {
+    # the package refuses to import until the repository's own runner has set the stage (a settings
+    # variable, as Django-style projects do): neither pytest nor unittest discovery can collect the tests
+    "base": {"app/__init__.py": ("import os\n\nif 'APP_MODE' not in os.environ:\n"
+                                 "    raise RuntimeError('APP_MODE is not set: run the tests with runtests.py')\n\n\n"
+                                 "def shout(s):\n    return s\n"),
+             "runtests.py": ("import os\nimport sys\nimport unittest\n\nos.environ.setdefault('APP_MODE', 'test')\n"
+                             "suite = unittest.defaultTestLoader.discover('tests', top_level_dir='.')\n"
+                             "result = unittest.TextTestRunner(verbosity=2).run(suite)\n"
+                             "sys.exit(not result.wasSuccessful())\n"),
+             "tests/__init__.py": "",
+             "tests/test_shout.py": ("import unittest\n\nfrom app import shout\n\n\nclass ShoutTest(unittest.TestCase):\n"
+                                     "    def test_empty(self):\n        self.assertEqual(shout(''), '')\n")},
+    "gold": {"app/__init__.py": ("import os\n\nif 'APP_MODE' not in os.environ:\n"
+                                 "    raise RuntimeError('APP_MODE is not set: run the tests with runtests.py')\n\n\n"
+                                 "def shout(s):\n    return s.upper()\n")},
+    "tests": {"tests/test_shout.py": ("import unittest\n\nfrom app import shout\n\n\nclass ShoutTest(unittest.TestCase):\n"
+                                      "    def test_empty(self):\n        self.assertEqual(shout(''), '')\n\n"
+                                      "    def test_upper(self):\n        self.assertEqual(shout('a'), 'A')\n")},
+}
+
+PROJECTS["segfault"] = {
+    # the bug crashes the interpreter (as a segfault in a C extension does): before the fix the whole run dies
+    # and every other test's result with it, unless each test runs in a process of its own
+    "base": {"pytest.ini": PYTEST_INI,
+             "pkg/__init__.py": ("import ctypes\n\n\ndef first(data):\n"
+                                 "    if not data:\n        return ctypes.string_at(0, 1)  # reads address 0: SIGSEGV\n"
+                                 "    return data[:1]\n"),
+             "tests/test_first.py": "from pkg import first\n\n\ndef test_first_byte():\n    assert first(b'ab') == b'a'\n"},
+    "gold": {"pkg/__init__.py": "def first(data):\n    return data[:1]\n"},
+    "tests": {"tests/test_first.py": ("from pkg import first\n\n\ndef test_first_byte():\n    assert first(b'ab') == b'a'\n\n\n"
+                                      "def test_first_of_nothing_is_empty():\n    assert first(b'') == b''\n")},
+}
+
 RESCUED_BY: dict[str, str | None] = {
+    "segfault": "a-crash-kills-the-whole-run-isolate-each-test",
+    "ownrunner": "the-repository-runs-its-tests-its-own-way",
     "unittestonly": "pytest-cannot-run-the-suite",
     "mocker": "pytest-fixture-from-a-missing-plugin",
     "oldpython": "collections-abc-aliases-removed",

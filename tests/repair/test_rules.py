@@ -16,10 +16,11 @@ RULES = load_rules()
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
 def test_every_rule_diagnoses_its_own_example_into_its_expected_fix(rule: Rule):
     context = {k: set(v) for k, v in rule.example_context.items()}
-    got = diagnose(rule.stage, (rule.reasons or ["any"])[0], rule.example, context, rules=(rule,))
-    assert got, f"{rule.name} does not fire on its example"
-    assert got[0].fix == Fix.model_validate(rule.expect)
-    assert got[0].rule == rule.name and got[0].diagnosis == rule.diagnosis
+    for example in (rule.example, *rule.more_examples):
+        got = diagnose(rule.stage, (rule.reasons or ["any"])[0], example, context, rules=(rule,))
+        assert got, f"{rule.name} does not fire on {example!r}"
+        assert got[0].fix == Fix.model_validate(rule.expect), example
+        assert got[0].rule == rule.name and got[0].diagnosis == rule.diagnosis
 
 
 def test_rules_read_only_their_stage_and_reasons():
@@ -83,3 +84,26 @@ def test_memory_offers_the_recipe_of_the_nearest_instance_of_the_same_repository
     assert source == "o__r-4" and recipe.system_packages == ("libffi-dev",)
     assert seed_for(Task(instance_id="n__n-1", repo="n/n", base_commit="c", patch="", test_patch="",
                          problem_statement=""), memory) is None
+
+
+def test_a_requirement_that_fails_to_build_is_dropped_only_when_nothing_imports_it():
+    log = "error: Failed to build `greenlet==0.4.15`\n  cause: The build backend returned an error"
+    unneeded = diagnose("build", "install_failed", log, {"imported_distributions": {"flask", "pytest"}})
+    assert unneeded and unneeded[0].fix == Fix(drop_requirement="greenlet")
+    needed = diagnose("build", "install_failed", log, {"imported_distributions": {"Greenlet", "pytest"}})
+    assert all(p.rule != "a-requirement-nothing-imports-fails-to-build" for p in needed)
+    pip_summary = "ERROR: Failed to build installable wheels for some pyproject.toml based projects (blist)"
+    assert all(p.fix != Fix(drop_requirement="installable") for p in diagnose("build", "install_failed", pip_summary, {}))
+
+
+def test_what_the_repository_imports_is_read_from_its_code_not_its_docs(tmp_path):
+    from openswe_data.repair.rules import distributions_of
+    from openswe_data.toolchains.python.imports import imported_modules
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("import os, yaml\nfrom greenlet import greenlet\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "conf.py").write_text("import sphinx_rtd_theme\n")
+    names = imported_modules(tmp_path)
+    assert {"os", "yaml", "greenlet"} <= names and "sphinx_rtd_theme" not in names
+    assert "pyyaml" in {d.lower() for d in distributions_of(names)}

@@ -15,6 +15,7 @@ from typing import Any
 
 from openswe_data import conventions as C
 from openswe_data.toolchains.python import pytest_results, unittest_results
+from openswe_data.toolchains.python.commands import RepoCommand, repository_test_command
 
 OPTIONS_VAR = "OPENSWE_PYTEST_OPTS"
 """The shell variable holding the options that depend on the image (per-test timeout, coverage off)."""
@@ -23,17 +24,34 @@ PARSERS = {"pytest": pytest_results.parse_result, "unittest": unittest_results.p
 """``log_parser`` name -> parse function of a ``RunResult``: one per runner."""
 
 
+RUNNERS = (*PARSERS, "script")
+"""``pytest`` and ``unittest`` (our commands), ``script`` (the repository's own command, see ``commands``)."""
+
+
 class PythonToolchain:
     name = "python"
 
-    def __init__(self, runner: str = "pytest") -> None:
-        if runner not in PARSERS:
-            from openswe_data.errors import BuildError
+    def __init__(self, runner: str = "pytest", root: Path | None = None) -> None:
+        from openswe_data.errors import BuildError
 
-            raise BuildError(f"the Python toolchain has no runner {runner!r}", hint=f"runners: {', '.join(PARSERS)}")
+        if runner not in RUNNERS:
+            raise BuildError(f"the Python toolchain has no runner {runner!r}", hint=f"runners: {', '.join(RUNNERS)}")
         self.runner = runner
-        self.log_parser = runner
-        self.runner_word = runner
+        self.script: RepoCommand | None = None
+        if runner == "script":
+            self.script = repository_test_command(root) if root is not None else None
+            if self.script is None:
+                raise BuildError("the repository names no test command of its own (tox commands, a Makefile "
+                                 "test target, a runtests.py)", reason="runner_unavailable")
+        self.log_parser = self.script.parser if self.script else runner
+        self.runner_word = self.script.word if self.script else runner
+        # what a build pinned to a date re-resolves as of that date (unittest is in the standard library)
+        self.runner_packages: tuple[str, ...] = ("pytest",) if self.log_parser == "pytest" else ()
+
+    @property
+    def names_its_targets(self) -> bool:
+        """Whether the test command names the targeted files (a repository's own script may run it all)."""
+        return self.script is None or (self.log_parser == "pytest" and "{posargs}" in self.script.command)
 
     def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any:
         from openswe_data.toolchains.python.facts import read_facts
@@ -44,6 +62,11 @@ class PythonToolchain:
         from openswe_data.toolchains.python.targets import targeted_test_files
 
         return targeted_test_files(test_patch, root)
+
+    def imports(self, root: Path) -> set[str]:
+        from openswe_data.toolchains.python.imports import imported_modules
+
+        return imported_modules(root)
 
     def changed_tests(self, test_patch: str) -> set[str]:
         from openswe_data.toolchains.python.targets import changed_test_names
@@ -62,19 +85,31 @@ class PythonToolchain:
         ``--no-cov``) come in through ``$OPENSWE_PYTEST_OPTS``; ``options`` are a recipe's own additions.
         """
         files = " ".join(shlex.quote(f) for f in targets)
-        extra = "".join(f" {shlex.quote(o)}" for o in options or [])
+        # an option is shell words ("-p no:timeout" is two arguments to pytest, not one)
+        extra = "".join(f" {shlex.quote(word)}" for o in options or [] for word in shlex.split(o))
+        if self.script is not None:
+            return self._script_command(files, extra)
         if self.runner == "unittest":
             # unittest reports on stderr: sent to stdout, where the results are read (the trace stays apart)
             return f"python -m unittest -v{extra} {files} 2>&1"
         return (f"python -m pytest -rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 "
                 f"--rootdir={C.TESTBED} -o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR} {files}")
 
+    def _script_command(self, files: str, extra: str) -> str:
+        """The repository's command; one that ends in pytest gets our reporting options however it launches it."""
+        assert self.script is not None
+        if self.log_parser == "unittest":
+            return f"{self.script.command.replace('{posargs}', '').strip()} 2>&1"
+        addopts = (f"-rA --tb=short -p no:cacheprovider -p no:randomly --maxfail=1000000 --rootdir={C.TESTBED} "
+                   f"-o junit_family=xunit1 --junitxml={C.JUNIT_PATH}{extra} ${OPTIONS_VAR}")
+        return f'PYTEST_ADDOPTS="{addopts}" {self.script.command.replace("{posargs}", files).strip()}'
+
     def parse(self, result: object, test_files: list[str] | tuple[str, ...] = ()) -> Any:
         return PARSERS[self.log_parser](result, test_files)
 
     def reported(self, test_id: str, result: object) -> bool:
         """Whether the runner itself reported ``test_id`` in ``result`` (checked apart from the parser)."""
-        module = unittest_results if self.runner == "unittest" else pytest_results
+        module = unittest_results if self.log_parser == "unittest" else pytest_results
         stdout = getattr(result, "stdout", None)
         return module.reported_by_runner(test_id, junit=getattr(result, "junit", None),
                                          stdout=stdout if stdout is not None else getattr(result, "log", ""))

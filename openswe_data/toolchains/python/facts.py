@@ -356,6 +356,27 @@ PYTHON_RELEASES = {"3.8": "2019-10-14", "3.9": "2020-10-05", "3.10": "2021-10-04
 """When each Python was released: a pull request's dependencies, resolved as of its date, expect a Python of
 that day."""
 
+ECOSYSTEM_LAG_DAYS = 90
+"""How long after a Python's release its ecosystem ships wheels and build tools that work on it."""
+
+
+def resolution_date(when: str, python: str) -> str:
+    """The moment dependencies are resolved as of (ISO): the PR's date ``when``, or — when ``python`` came out
+    later (the base suite has nothing older) — that Python's release plus ``ECOSYSTEM_LAG_DAYS``. Pinned to
+    the PR's day, a build backend can predate the interpreter (setuptools of early 2019 does not import on
+    Python 3.9) and no release of that day has a wheel for it."""
+    import datetime as dt
+
+    released = PYTHON_RELEASES.get(python)
+    try:
+        day = dt.date.fromisoformat(when.strip()[:10])
+    except ValueError:
+        return when
+    if released is None:
+        return when
+    floor = dt.date.fromisoformat(released) + dt.timedelta(days=ECOSYSTEM_LAG_DAYS)
+    return when if day >= floor else f"{floor.isoformat()}T00:00:00Z"
+
 
 def python_of_date(facts: SetupFacts, available: list[str], when: str) -> str | None:
     """The newest available Python released before ``when`` (an ISO date) that the project allows; the

@@ -1,0 +1,53 @@
+"""The loop's turn logic without Docker: builds and validations replaced by scripted outcomes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openswe_data.records import Environment, Task, Validation
+from openswe_data.repair import loop as loop_module
+from openswe_data.repair.loop import LoopOptions, run_loop
+
+
+def scripted(monkeypatch, outcomes: list[tuple[str, str]]) -> list[object]:
+    """Each turn takes the next (build reason, validation verdict) and records the recipe it was given."""
+    seen: list[object] = []
+    script = iter(outcomes)
+    current: dict[str, str] = {}
+
+    def build(task, *, recipe, **kw):
+        seen.append(recipe)
+        current["build"], current["verdict"] = next(script)
+        status = "built" if not current["build"] else "failed"
+        return Environment(instance_id=task.instance_id, status=status, reason=current["build"],
+                           image_name="img", python_version="3.11", log_parser="pytest")
+
+    def validate(env, task, **kw):
+        valid = current["verdict"] == "valid"
+        return Validation(instance_id=task.instance_id, verdict=current["verdict"],
+                          reason="" if valid else "no_fail_to_pass"), None
+
+    monkeypatch.setattr(loop_module, "build_environment", build)
+    monkeypatch.setattr(loop_module, "validate_environment", validate)
+    return seen
+
+
+def task() -> Task:
+    return Task(instance_id="o__r-1", repo="o/r", base_commit="a" * 40, patch="", test_patch="",
+                problem_statement="", created_at="2024-01-01T00:00:00Z")
+
+
+def test_an_engine_failure_repeats_the_same_turn_instead_of_ending_the_loop(monkeypatch, tmp_path: Path):
+    seen = scripted(monkeypatch, [("internal_error", ""), ("", "valid")])
+    result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / "logs",  # type: ignore[arg-type]
+                      loop=LoopOptions(infra_pause=0), options=None)
+    assert result.valid and [a.reason for a in result.attempts] == ["internal_error", ""]
+    assert seen[0] == seen[1]  # the same recipe again: nothing was diagnosed
+    assert result.attempts[0].fault == "infrastructure"
+
+
+def test_engine_failures_are_repeated_a_bounded_number_of_times(monkeypatch, tmp_path: Path):
+    scripted(monkeypatch, [("internal_error", "")] * 5)
+    result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / "logs",  # type: ignore[arg-type]
+                      loop=LoopOptions(infra_pause=0, infra_retries=2), options=None)
+    assert not result.valid and len(result.attempts) == 3
