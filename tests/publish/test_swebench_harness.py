@@ -58,8 +58,8 @@ def test_the_swebench_harness_resolves_every_instance_with_gold_patches(swebench
 def test_the_swebench_harness_grades_openswe_exports_jsonl_as_is(swebench_python, examples_workspace, tmp_path):
     from openswe_data.publish.export import export_swebench
 
-    ws, expected, _ = examples_workspace
-    valid = sorted(i for i, e in expected.items() if e["verdict"] == "valid")
+    ws, _, _ = examples_workspace
+    valid = sorted(r.instance_id for r in ws.stage("records") if r.verdict == "valid")
     exported = tmp_path / "export.jsonl"
     assert export_swebench(ws, exported) == len(valid)
     report = _harness(swebench_python, exported, "gold", "openswe-export", tmp_path)
