@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,11 @@ def records(examples_workspace):
                   key=lambda r: r.instance_id)[:2]
 
 
-def _env_containers(docker_client, instance_id: str) -> list:
-    return [c for c in docker_client.containers.list(all=True, filters={"label": "openswe.managed=1"})
-            if c.labels.get("openswe.instance") == instance_id]
+def _env_containers(docker_client, instance_id: str) -> list[str]:
+    # sparse: no per-container lookup, which races with Docker removing an --rm container
+    found = docker_client.containers.list(all=True, sparse=True,
+                                          filters={"label": ["openswe.managed=1", f"openswe.instance={instance_id}"]})
+    return [c.id for c in found]
 
 
 def test_steps_return_real_output_and_the_reward_grades_the_diff(records, docker_client):
@@ -56,7 +59,6 @@ def test_steps_return_real_output_and_the_reward_grades_the_diff(records, docker
 
 def test_a_caller_killed_mid_episode_leaves_no_container_past_the_episode_time(records, docker_client, tmp_path):
     import subprocess
-    import sys
     import time
 
     record = records[0]
@@ -83,6 +85,7 @@ def test_a_caller_killed_mid_episode_leaves_no_container_past_the_episode_time(r
 def test_the_trainer_adapter_runs_many_episodes_at_once_gold_rewarded_noop_not(records, docker_client):
     spec = importlib.util.spec_from_file_location("rl_adapter", ROOT / "examples" / "rl_adapter.py")
     adapter = importlib.util.module_from_spec(spec)
+    sys.modules["rl_adapter"] = adapter  # its dataclasses look their module up
     spec.loader.exec_module(adapter)
     gold = asyncio.run(adapter.rollouts(records, adapter.GoldPolicy({r.instance_id: r.patch for r in records})))
     noop = asyncio.run(adapter.rollouts(records, adapter.NoopPolicy()))
