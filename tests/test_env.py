@@ -31,6 +31,16 @@ def _env_containers(docker_client, instance_id: str) -> list[str]:
     return [c.id for c in found]
 
 
+def _gone(docker_client, instance_id: str, within: float = 20.0) -> bool:
+    """No container of the instance left within ``within`` seconds (Docker removes --rm ones asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while _env_containers(docker_client, instance_id) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return not _env_containers(docker_client, instance_id)
+
+
 def test_steps_return_real_output_and_the_reward_grades_the_diff(records, docker_client):
     record = records[0]
     with SWEEnv(record, EnvOptions(command_timeout=20)) as env:
@@ -54,7 +64,7 @@ def test_steps_return_real_output_and_the_reward_grades_the_diff(records, docker
         reward = env.reward()
         assert reward.value == 1.0 and reward.resolved
         assert all(reward.tests[t] == "PASSED" for t in record.FAIL_TO_PASS)
-    assert _env_containers(docker_client, record.instance_id) == []
+    assert _gone(docker_client, record.instance_id)
 
 
 def test_a_caller_killed_mid_episode_leaves_no_container_past_the_episode_time(records, docker_client, tmp_path):
@@ -94,4 +104,4 @@ def test_the_trainer_adapter_runs_many_episodes_at_once_gold_rewarded_noop_not(r
     assert all(e.reason == "empty_patch" for e in noop)
     assert gold[0].messages[0]["role"] == "user" and gold[0].messages[-1]["role"] == "tool"
     for r in records:
-        assert _env_containers(docker_client, r.instance_id) == []
+        assert _gone(docker_client, r.instance_id)
