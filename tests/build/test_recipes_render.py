@@ -49,3 +49,12 @@ def test_an_engine_failure_during_a_build_is_infrastructure_not_the_step():
               "docker0 failed: could not find bridge docker0: route ip+net: no such network interface")
     assert failure_reason(engine, step) == "internal_error"
     assert failure_reason("The command '/bin/sh -c pip install' returned a non-zero code: 1", step) == "build_deps_failed"
+
+
+def test_a_dated_editable_install_builds_the_project_with_the_images_tools():
+    pinned = render_dockerfile("b", SetupFacts(), "", install_project=True, exclude_newer="2021-01-03T00:00:00Z")
+    project = pinned[pinned.index("install project"):]
+    assert "--no-build-isolation" in project and "-e ." in project and "uv pip" not in project.split("COPY")[0]
+    regular = render_dockerfile("b", SetupFacts(), "", install_project=True, exclude_newer="2021-01-03T00:00:00Z",
+                                install_mode="regular")
+    assert "uv pip install" in regular[regular.index("install project"):].split("COPY")[0]
