@@ -4,19 +4,25 @@ stages write it (validate records a failed build again, attempts get rejects, a 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
-
-from conftest import build_workspace
 
 from openswe_data import analyze
 from openswe_data.records import Attempt, CuratedRecord, Validation
+from openswe_data.store import Workspace
 
 STEP_OF = {"prs": "filtered", "tasks": "filtered", "environments": "built", "validations": "valid",
            "curated": "curated"}
 
 
-def _realistic(path: Path):
-    ws = build_workspace(path)
+def build_workspace(fixture_ws: Path, path: Path) -> Workspace:
+    """A copy of the shared hand-checked fixture workspace (see conftest.py) this test may change."""
+    shutil.copytree(fixture_ws, path)
+    return Workspace(path)
+
+
+def _realistic(fixture_ws: Path, path: Path):
+    ws = build_workspace(fixture_ws, path)
     vals = ws.stage("validations")
     # What validate writes for an environment whose build failed: an invalid validation with the build's reason.
     vals.put(Validation(instance_id="acme__web-4", verdict="invalid", reason="install_failed"))
@@ -27,8 +33,8 @@ def _realistic(path: Path):
     return ws
 
 
-def test_each_stages_failure_total_equals_the_funnels_drop_and_no_instance_counts_twice(tmp_path):
-    _realistic(tmp_path / "ws")
+def test_each_stages_failure_total_equals_the_funnels_drop_and_no_instance_counts_twice(fixture_ws, tmp_path):
+    _realistic(fixture_ws, tmp_path / "ws")
     con = analyze.connect(tmp_path / "ws")
     try:
         funnel = {r["stage"]: r["instances"] for r in analyze.run_report("funnel", con).to_pylist()}
@@ -45,8 +51,8 @@ def test_each_stages_failure_total_equals_the_funnels_drop_and_no_instance_count
     assert not any(r["reason"] == "sample_failed" for r in reasons), "attempts are not instances"
 
 
-def test_instances_without_graded_attempts_have_no_difficulty_band(tmp_path):
-    ws = build_workspace(tmp_path / "ws")
+def test_instances_without_graded_attempts_have_no_difficulty_band(fixture_ws, tmp_path):
+    ws = build_workspace(fixture_ws, tmp_path / "ws")
     ws.stage("curated").put(CuratedRecord(instance_id="acme__web-9", n_attempts=0, n_resolved=0, pass_rate=0.0,
                                           difficulty="", kept=False, reason="no_attempts", policy="band-1-2-of-4"))
     ws.stage("attempts").put(Attempt(instance_id="acme__web-1", attempt_index=9, model="m", resolved=None))
