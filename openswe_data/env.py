@@ -128,6 +128,11 @@ class SWEEnv:
                     truncated=self.steps >= self.options.max_steps or over_time,
                     info={"step": self.steps, "output_cut": cut})
 
+    @property
+    def container_id(self) -> str | None:
+        """The running episode's container (None before ``reset`` and after ``close``)."""
+        return self._box.container.id if self._box is not None else None
+
     def diff(self) -> str:
         """The episode's changes to ``/testbed`` as a patch (new files included)."""
         return self._require().diff()

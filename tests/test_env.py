@@ -31,20 +31,26 @@ def _env_containers(docker_client, instance_id: str) -> list[str]:
     return [c.id for c in found]
 
 
-def _gone(docker_client, instance_id: str, within: float = 20.0) -> bool:
-    """No container of the instance left within ``within`` seconds (Docker removes --rm ones asynchronously)."""
+def _gone(docker_client, instance_id: str, within: float = 20.0, *, only: str | None = None) -> bool:
+    """No episode container of the instance (or just ``only``) left within ``within`` seconds (Docker removes
+    --rm ones asynchronously; other sessions on a shared engine may run the same instance, hence ``only``)."""
     import time
 
+    def left() -> list[str]:
+        return [c for c in _env_containers(docker_client, instance_id) if only is None or c == only]
+
     deadline = time.monotonic() + within
-    while _env_containers(docker_client, instance_id) and time.monotonic() < deadline:
+    while left() and time.monotonic() < deadline:
         time.sleep(0.5)
-    return not _env_containers(docker_client, instance_id)
+    return not left()
 
 
 def test_steps_return_real_output_and_the_reward_grades_the_diff(records, docker_client):
     record = records[0]
     with SWEEnv(record, EnvOptions(command_timeout=20)) as env:
         task = env.reset()
+        cid = env.container_id
+        assert cid in _env_containers(docker_client, record.instance_id)
         assert task.instance_id == record.instance_id and task.workdir == "/testbed"
         assert task.problem_statement == record.problem_statement
         step = env.step("git log --oneline | wc -l; pwd")
@@ -64,7 +70,7 @@ def test_steps_return_real_output_and_the_reward_grades_the_diff(records, docker
         reward = env.reward()
         assert reward.value == 1.0 and reward.resolved
         assert all(reward.tests[t] == "PASSED" for t in record.FAIL_TO_PASS)
-    assert _gone(docker_client, record.instance_id)
+    assert _gone(docker_client, record.instance_id, only=cid)
 
 
 def test_a_caller_killed_mid_episode_leaves_no_container_past_the_episode_time(records, docker_client, tmp_path):
