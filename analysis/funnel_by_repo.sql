@@ -1,7 +1,8 @@
 -- The funnel per repository (repositories with the most crawled instances first).
 -- Columns: repo, crawled, filtered, built, valid, curated, valid_rate (valid / crawled).
 WITH steps AS (
-    SELECT instance_id, 'crawled' AS step FROM (SELECT instance_id FROM prs UNION SELECT instance_id FROM tasks)
+    SELECT instance_id, 'crawled' AS step FROM (SELECT instance_id FROM prs UNION SELECT instance_id FROM tasks
+                                                     UNION SELECT item_id FROM rejects WHERE stage IN ('prs', 'tasks'))
     UNION ALL SELECT instance_id, 'filtered' FROM tasks
     UNION ALL SELECT instance_id, 'built' FROM environments WHERE status = 'built'
     UNION ALL SELECT instance_id, 'valid' FROM validations WHERE verdict = 'valid'

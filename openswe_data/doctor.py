@@ -7,7 +7,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from openswe_data.settings import Settings
+from openswe_data.settings import Settings, scrub
 
 MIN_FREE_GB = 10.0
 
@@ -70,10 +70,38 @@ def check_registry(settings: Settings) -> Check:
                      required=False)
 
 
-def check_hub(settings: Settings) -> Check:
-    endpoint = settings.hf_endpoint or "https://huggingface.co"
-    token = "token set" if settings.hf_token else "no HF_TOKEN (the huggingface_hub login is used if any)"
-    return Check("hub", True, f"endpoint {endpoint}; {token}", required=False)
+def check_hub(settings: Settings, timeout: float = 5.0) -> Check:
+    """Ask the Hub who the token belongs to (``/api/whoami-v2``): it answers, and the token works, or not."""
+    import json
+    import urllib.error
+
+    endpoint = (settings.hf_endpoint or "https://huggingface.co").rstrip("/")
+    token, source = settings.hf_token, "HF_TOKEN"
+    if not token:
+        try:
+            from huggingface_hub import get_token
+
+            token, source = get_token(), "the huggingface_hub login"
+        except Exception:  # noqa: BLE001 - no stored login is not an error here
+            token = None
+    request = urllib.request.Request(f"{endpoint}/api/whoami-v2",
+                                     headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            name = json.loads(resp.read() or b"{}").get("name", "?")
+        return Check("hub", True, f"{endpoint} answers; the token from {source} belongs to {name}", required=False)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401 and not token:
+            return Check("hub", False, f"{endpoint} answers; no token (HF_TOKEN unset, no huggingface_hub login)",
+                         "set HF_TOKEN to a write token before `openswe publish --hub`", required=False)
+        if exc.code == 401:
+            return Check("hub", False, f"{endpoint} answers but rejects the token from {source} (401)",
+                         "renew the token (a write token) and set HF_TOKEN", required=False)
+        return Check("hub", False, f"{endpoint} answered {exc.code} to whoami", "check HF_ENDPOINT", required=False)
+    except Exception as exc:  # noqa: BLE001 - unreachable is reported, not raised
+        reason = getattr(exc, "reason", exc)
+        return Check("hub", False, f"{endpoint} does not answer: {scrub(str(reason))}",
+                     "check the network or HF_ENDPOINT (publishing to a local folder needs no Hub)", required=False)
 
 
 def run_checks(workspace: Path, settings: Settings | None = None) -> list[Check]:

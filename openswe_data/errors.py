@@ -36,6 +36,19 @@ class ConfigError(OpensweError, ValueError):
     exit_code = 2
 
 
+class InputFileError(OpensweError, ValueError):
+    """A file given to a command is empty or not in the format it should be (exit code 2, like a bad flag)."""
+
+    reason = "bad_input"
+    exit_code = 2
+
+
+class InputFileNotFound(InputFileError, FileNotFoundError):
+    """A file given to a command does not exist or cannot be read."""
+
+    reason = "input_not_found"
+
+
 class RecordError(OpensweError, ValueError):
     """A record has a missing field, a wrong type or a value that cannot be stored."""
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openswe_data.progress import counts
 from openswe_data.store import Workspace
 
 
@@ -73,18 +74,18 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
     say(f"collect: {source}")
     funnel = collect_dump([source], ws) if _is_pr_dump(source) else collect_swebench(source, ws)
     summary["collect"] = {"tasks": funnel.tasks, "already_done": funnel.already_done, "dropped": dict(funnel.drops)}
-    say(f"  {funnel.tasks} new task(s), {funnel.already_done} already done; dropped: {dict(funnel.drops) or 'none'}")
+    say(f"  {funnel.tasks} new task(s), {funnel.already_done} already done; dropped: {counts(funnel.drops)}")
 
     say("build: environments in Docker (closed loop: build, probe, diagnose, fix)")
     b = build_with_loop(ws, workers=options.workers)
     summary["build"] = vars(b)
-    say(f"  built {b.built}, failed {b.failed}, already done {b.skipped}, rescued by a rule {b.rescued} "
-        f"{b.reasons or ''}")
+    say(f"  built {b.built}, failed {b.failed} ({counts(b.reasons)}), already done {b.skipped}, "
+        f"rescued by a rule {b.rescued}")
 
     say("validate: before and after the gold patch")
     v = validate_environments(ws, workers=options.workers, options=ValidateOptions(reruns=options.reruns))
     summary["validate"] = vars(v)
-    say(f"  valid {v.valid}, invalid {v.invalid}, already done {v.skipped} {v.reasons or ''}")
+    say(f"  valid {v.valid}, invalid {v.invalid} ({counts(v.reasons)}), already done {v.skipped}")
 
     if options.attempts:
         from openswe_data.curate import apply_policy, grade_attempts, import_attempts
@@ -95,7 +96,8 @@ def run_pipeline(source: Path, workspace: Path, options: PipelineOptions | None 
         g = grade_attempts(ws, DockerGrader())
         c = apply_policy(ws, options.policy)
         summary["curate"] = {"graded": g.graded, "resolved": g.resolved, **_plain(c)}
-        say(f"  graded {g.graded} attempt(s), {g.resolved} resolved; {_plain(c)}")
+        say(f"  graded {g.graded} attempt(s), {g.resolved} resolved; policy {c.policy}: {c.kept_instances} of "
+            f"{c.instances} instance(s) kept, {c.trajectories} trajectories")
 
     if options.trajectories:
         from openswe_data.trajectories import build_trajectories

@@ -80,6 +80,10 @@ def format_value(column: str, value: Any) -> str:
             if abs(value) >= size:
                 return f"{value / size:,.2f} {unit}"
         return f"{value:,.0f} B"
+    if name.endswith("_seconds"):
+        from openswe_data.progress import human_duration
+
+        return human_duration(value)
     if name in ("hhi", "gini"):
         return f"{value:.3f}"
     if isinstance(value, int) or float(value).is_integer():

@@ -30,6 +30,21 @@ def _figure(width: float = 8.0, height: float = 4.5, ncols: int = 1) -> tuple[An
     return fig, axes
 
 
+def _counts(axis: Any) -> None:
+    """A count axis: whole-number ticks only (no 0.5 instances)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _plain_log(axis: Any) -> None:
+    """A log axis labelled 1, 10, 100 (plain numbers), no ``2×10^0`` minor labels."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _save(fig: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
@@ -44,6 +59,8 @@ def _hbar(ax: Any, labels: list[str], values: list[float], *, color: Any = COLOR
     ax.set_yticks(y, labels)
     ax.bar_label(bars, [fmt.format(v) for v in values], padding=3, fontsize=8)
     ax.margins(x=0.15)
+    if fmt == "{:,.0f}":
+        _counts(ax.xaxis)
     ax.spines[["top", "right"]].set_visible(False)
 
 
@@ -59,6 +76,7 @@ def funnel(df: Any, path: Path) -> Path | None:
     ax.set_yticks(y, labels)
     ax.bar_label(bars, [f"{v:,} ({s:.0%})" for v, s in zip(values, shares)], padding=3)
     ax.margins(x=0.2)
+    _counts(ax.xaxis)
     ax.set_xlabel("instances")
     ax.set_title("Where instances drop out")
     ax.spines[["top", "right"]].set_visible(False)
@@ -98,6 +116,7 @@ def difficulty(df: Any, path: Path) -> Path | None:
     ax.bar(x, df["instances"], color=COLORS[7], label="measured")
     ax.bar(x, df["kept"], color=COLORS[2], label="kept by the policy")
     ax.set_xticks(list(x), df["difficulty"].tolist())
+    _counts(ax.yaxis)
     ax.set_ylabel("instances")
     ax.set_title("Difficulty (easiest on the left)")
     ax.legend(frameon=False)
@@ -120,6 +139,7 @@ def difficulty_by_repo(df: Any, path: Path) -> Path | None:
         ax.barh(y, values, left=left, color=COLORS[n % len(COLORS)], label=band)
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(y, wide.index.tolist())
+    _counts(ax.xaxis)
     ax.set_xlabel("instances")
     ax.set_title("Difficulty by repository (largest repositories)")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
@@ -136,6 +156,7 @@ def repo_distribution(df: Any, path: Path) -> Path | None:
     left.set_title(f"Top {len(top)} repositories (valid instances)")
     right.plot(df["rank"], df["cumulative_share"] * 100, color=COLORS[0])
     right.set_xscale("log")
+    _plain_log(right.xaxis)
     right.set_ylim(0, 100)
     right.set_xlabel("repositories, largest first (log scale)")
     right.set_ylabel("% of valid instances")
@@ -152,6 +173,7 @@ def python_versions(df: Any, path: Path) -> Path | None:
     ax.bar([i - 0.2 for i in x], df["built"], width=0.4, color=COLORS[0], label="built")
     ax.bar([i + 0.2 for i in x], df["valid"], width=0.4, color=COLORS[2], label="valid")
     ax.set_xticks(x, df["python_version"].tolist())
+    _counts(ax.yaxis)
     ax.set_xlabel("Python version")
     ax.set_ylabel("environments")
     ax.set_title("Python versions")
@@ -173,7 +195,7 @@ def time_histogram(df: Any, path: Path) -> Path | None:
         lows = lows[lows.index(min(counts)):]  # every bucket between the first and last, empty ones too
         ax.bar(range(len(lows)), [counts.get(lo, 0) for lo in lows], color=color)
         ax.set_xticks(range(len(lows)), [_seconds_label(lo) for lo in lows], rotation=45, ha="right", fontsize=8)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        _counts(ax.yaxis)
         ax.set_xlabel("seconds (bucket start; each bucket doubles)")
         ax.set_ylabel("instances")
         ax.set_title(f"{phase.capitalize()} time")
@@ -182,11 +204,9 @@ def time_histogram(df: Any, path: Path) -> Path | None:
 
 
 def _seconds_label(low: float) -> str:
-    if low < 60:
-        return f"{low:g}s"
-    if low < 3600:
-        return f"{low / 60:.3g}m"
-    return f"{low / 3600:.3g}h"
+    from openswe_data.progress import human_duration
+
+    return human_duration(low)
 
 
 def failure_reasons(df: Any, path: Path) -> Path | None:
@@ -236,6 +256,7 @@ def trajectory_lengths(df: Any, path: Path) -> Path | None:
         ax.bar([x + i * width for x in range(len(lows))], [counts.get(lo, 0) for lo in lows], width=width,
                color=COLORS[i % len(COLORS)], label=kind)
     ax.set_xticks([x + 0.4 - width / 2 for x in range(len(lows))], [f"{lo:,}" for lo in lows], rotation=45, ha="right", fontsize=8)
+    _counts(ax.yaxis)
     ax.set_xlabel("tokens (bucket start; each bucket doubles)")
     ax.set_ylabel("trajectories")
     ax.legend()

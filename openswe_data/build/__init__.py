@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openswe_data import progress
 from openswe_data.build.environment import BuildOptions, build_environment
 from openswe_data.build.repair import Repairer
 from openswe_data.records import Environment, Task
@@ -56,7 +57,12 @@ def build_environments(workspace: Workspace, *, ids: Iterable[str] | None = None
         return share(build_environment(task, cache=cache, work=work, log_dir=envs.log_dir(task.instance_id),
                                        settings=settings, options=options, repairer=repairer))  # cluster: push
 
-    for task, result in get_executor(workers).map(one, todo):
+    def outcome(task: Task, env: Environment | BaseException) -> tuple[bool, str, object]:
+        failed = isinstance(env, BaseException) or env.status != "built"
+        return not failed, getattr(env, "reason", "internal_error"), envs.log_dir(task.instance_id)
+
+    pairs = get_executor(workers).map(one, todo)
+    for task, result in progress.over("build", pairs, len(todo), outcome=outcome):
         if isinstance(result, BaseException):
             result = Environment(instance_id=task.instance_id, status="failed", reason="internal_error",
                                  build_log=f"{type(result).__name__}: {result}")

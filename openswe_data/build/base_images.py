@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from openswe_data import progress
 from openswe_data.build.base_recipes import BaseRecipe, load_recipes, recipe_hash, resolve_source, version_key
 from openswe_data.errors import BuildError, ConfigError, summarize_problems
 from openswe_data.settings import Settings
@@ -187,11 +188,13 @@ def _build(
     problems = []
     for candidate in candidates:
         build = base_builders.build_registry if candidate == "registry" else base_builders.build_debian
+        progress.note(f"base image {tag}: building from {candidate} (once per machine; this takes minutes)")
         try:
             image_id = build(recipe, tag, hashes[candidate], settings, explicit=recipes)
         except base_builders.RegistryUnavailable as exc:
             problems.append(str(exc))
             continue
+        progress.note(f"base image {tag}: built in {progress.human_duration(time.monotonic() - started)}")
         built = _existing(tag)
         size = built[3] if built else 0
         if existing and existing[0] != image_id:
@@ -211,11 +214,16 @@ def build_suite(
     settings = settings or Settings()
     done: list[BaseImage] = []
     failures: list[str] = []
-    for recipe in _selected(load_recipes(explicit=recipes), versions):
-        try:
-            done.append(ensure_base_image(recipe, force=force, settings=settings, recipes=recipes))
-        except BuildError as exc:
-            failures.append(f"Python {recipe.python}: {exc}")
+    selected = _selected(load_recipes(explicit=recipes), versions)
+    with progress.track("base images", len(selected), name=lambda r: f"python{r.python}", unit="image") as shown:
+        for recipe in selected:
+            shown.started(recipe)
+            try:
+                done.append(ensure_base_image(recipe, force=force, settings=settings, recipes=recipes))
+                shown.finished(recipe)
+            except BuildError as exc:
+                failures.append(f"Python {recipe.python}: {exc}")
+                shown.finished(recipe, False, exc.reason)
     if failures:
         ok = ", ".join(i.tag for i in done) or "none"
         raise BuildError(

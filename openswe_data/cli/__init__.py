@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 
+import click
 import typer
+from typer.core import TyperGroup
 
 COMMAND_MODULES = (
     "openswe_data.cli.doctor",
@@ -27,10 +29,22 @@ COMMAND_MODULES = (
     "openswe_data.cli.recipes",
 )
 
+HELP_ORDER = ("doctor", "images", "collect", "build", "validate", "export", "evaluate", "sample", "curate",
+              "trajectories", "report", "query", "publish", "run", "clean", "recipes")
+"""How ``openswe --help`` lists commands: the data flow first, then the tools (others after, by name)."""
+
+
+class _DataFlowGroup(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(HELP_ORDER)}
+        return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
+
 
 def make_app() -> typer.Typer:
     app = typer.Typer(
         name="openswe",
+        cls=_DataFlowGroup,
         help="Crawled pull requests -> validated Docker environments -> curated, published releases.\n\n"
         "Data flow: collect -> build -> validate -> curate -> trajectories -> report -> publish; every stage reads and "
         "writes a workspace folder (--workspace, default $OPENSWE_WORKSPACE or ./workspace).",

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from openswe_data.cli._common import (
-    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reap, use_executor, workspace_path,
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reading, reap, use_executor, workspace_path,
 )
 
 
@@ -67,7 +67,11 @@ def register(app: typer.Typer) -> None:
             from openswe_data.build.llm_repair import LLMRepairer
             from openswe_data.agents import LitellmModel, load_scripted
 
-            model = load_scripted(repair_scripted) if repair_scripted else LitellmModel(repair_model)
+            if repair_scripted:
+                with reading(repair_scripted, "scripted replies file"):
+                    model = load_scripted(repair_scripted)
+            else:
+                model = LitellmModel(repair_model)
             repairer = LLMRepairer(model, ws.stage("llm_calls"))
         tier = None
         if agents_config or dry_run:
@@ -108,8 +112,6 @@ def register(app: typer.Typer) -> None:
             s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed,
                                    repairer=repairer)
             out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}")
-        for reason, n in sorted(s.reasons.items(), key=lambda kv: -kv[1]):
-            out(f"  {reason}: {n}")
 
     @app.command()
     @handle_errors

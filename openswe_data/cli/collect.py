@@ -10,13 +10,14 @@ from typing import Any
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, err, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, check_inputs, err, handle_errors, out, workspace_path
 
 FiltersOpt = typer.Option(None, "--filters", help="YAML/TOML file of collect settings (see docs/collect.md).")
 ExcludeOpt = typer.Option(None, "--exclude", help="Exclusion list: instance ids and/or owner/name repos "
                                                   "(text, JSON, YAML, or a SWE-bench task file).")
-RepoRootOpt = typer.Option(None, "--repo-root", help="owner/name=FOLDER, or a folder of owner__name mirrors "
-                                                     "(repeatable): use local repositories instead of URLs.")
+RepoRootOpt = typer.Option(None, "--repo-root", help="owner/name=FOLDER, or a folder of mirrors named owner__name, "
+                                                     "owner+name, owner/name or name (repeatable): use local "
+                                                     "repositories instead of URLs.")
 
 
 def _setup(workspace: Path | None, filters: Path | None, exclude: Path | None) -> tuple[Any, Any]:
@@ -26,8 +27,13 @@ def _setup(workspace: Path | None, filters: Path | None, exclude: Path | None) -
     return Workspace(workspace_path(workspace), create=True), load_config(filters, exclude)
 
 
-def _report(funnel: Any, ws: Any) -> None:
+def _report(funnel: Any, ws: Any, roots: Any = None) -> None:
     from openswe_data.collect.funnel import FUNNEL_FILE, load_funnel
+
+    if roots is not None and (roots.resolved or roots.missed):
+        out("repositories:")
+        for line in roots.describe():
+            out(f"  {line}")
 
     saved = load_funnel(ws)
     out(funnel.render(saved["totals"] if saved else None))
@@ -50,8 +56,10 @@ def register(app: typer.Typer) -> None:
         """Import crawled-PR dump files; re-running skips what is done."""
         from openswe_data.collect import collect_dump, parse_repo_roots
 
+        check_inputs(files, "dump file")
         ws, config = _setup(workspace, filters, exclude)
-        _report(collect_dump(files, ws, config, repo_roots=parse_repo_roots(repo_root or [])), ws)
+        roots = parse_repo_roots(repo_root or [])
+        _report(collect_dump(files, ws, config, repo_roots=roots), ws, roots)
 
     @collect.command("swebench")
     @handle_errors
@@ -65,8 +73,10 @@ def register(app: typer.Typer) -> None:
         """Import SWE-bench / SWE-Gym / SWE-rebench task files as tasks."""
         from openswe_data.collect import collect_swebench, parse_repo_roots
 
+        check_inputs(path, "task file", folders=True)
         ws, config = _setup(workspace, filters, exclude)
-        _report(collect_swebench(path, ws, config, repo_roots=parse_repo_roots(repo_root or [])), ws)
+        roots = parse_repo_roots(repo_root or [])
+        _report(collect_swebench(path, ws, config, repo_roots=roots), ws, roots)
 
     @collect.command("github")
     @handle_errors

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from openswe_data.cli._common import (
-    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, use_executor, workspace_path,
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, check_inputs, handle_errors, out, use_executor, workspace_path,
 )
 
 FORMATS_HELP = "openhands (output.jsonl), swe-agent (*.traj), mini-swe-agent (*.traj.json), predictions (SWE-bench)"
@@ -40,6 +40,8 @@ def register(app: typer.Typer) -> None:
         from openswe_data.curate import import_attempts
         from openswe_data.store import Workspace
 
+        check_inputs(files, f"{fmt} file", folders=True)
+        check_inputs(report, "harness report")
         ws = Workspace(workspace_path(workspace), create=True)
         s = import_attempts(ws, fmt, files, report=report, model=model, scaffold=scaffold)
         out(f"{s.files} file(s): {s.imported} attempt(s) imported ({s.new} new), {s.graded} graded by report, "

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from openswe_data.cli._common import (
-    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, use_executor, workspace_path,
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, check_inputs, handle_errors, out, use_executor, workspace_path,
 )
 
 
@@ -33,6 +33,9 @@ def register(app: typer.Typer) -> None:
         """Run every stage end to end on one input into one workspace, then release into a local folder."""
         use_executor(executor, ray_address)
         from openswe_data.pipeline import PipelineOptions, run_pipeline
+
+        check_inputs(source, "input file")
+        check_inputs(list(attempts or []), "attempts file")
 
         opts = PipelineOptions(release=None if no_release else release, version=version,
                                attempts=list(attempts or []), policy=policy, workers=workers, reruns=reruns,

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from openswe_data.cli._common import (
-    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reap, use_executor, workspace_path,
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reading, reap, use_executor, workspace_path,
 )
 
 
@@ -53,7 +53,8 @@ def register(app: typer.Typer) -> None:
         ws = Workspace(workspace_path(workspace))
         reap(ws.path)
         if scripted is not None:
-            chosen = load_scripted(scripted)
+            with reading(scripted, "scripted replies file"):
+                chosen = load_scripted(scripted)
         else:
             chosen = LitellmModel(model, temperature=temperature, max_tokens=max_tokens)
         if dry_run:

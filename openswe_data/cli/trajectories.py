@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, workspace_path
+from openswe_data.cli._common import WorkspaceOpt, handle_errors, out, reading, workspace_path
 
 app = typer.Typer(help="Agent-native trajectories from every PR and replays in the images; verifier pairs.",
                   no_args_is_help=True)
@@ -47,11 +47,17 @@ def _build(
     from openswe_data.trajectories.plan import plan
 
     ws = Workspace(workspace_path(workspace))
+    if benchmark is not None:
+        from openswe_data.trajectories.decontam import load_benchmark
+
+        with reading(benchmark, "benchmark list"):
+            load_benchmark(benchmark)  # a bad list is refused before any work, dry run or not
     model = None
     if summary_scripted is not None:
         from openswe_data.agents import load_scripted
 
-        model = load_scripted(summary_scripted)
+        with reading(summary_scripted, "scripted replies file"):
+            model = load_scripted(summary_scripted)
     elif summary_model:
         from openswe_data.agents import LitellmModel
 

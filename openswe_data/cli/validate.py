@@ -48,8 +48,6 @@ def register(app: typer.Typer) -> None:
         opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout))
         s = validate_environments(ws, ids=ids or None, workers=workers, options=opts, force=force)
         out(f"valid {s.valid}, invalid {s.invalid}, skipped (already done) {s.skipped}")
-        for reason, n in sorted(s.reasons.items(), key=lambda kv: -kv[1]):
-            out(f"  {reason}: {n}")
 
     @app.command()
     @handle_errors
@@ -58,14 +56,12 @@ def register(app: typer.Typer) -> None:
         workspace: Path | None = WorkspaceOpt,
         include_invalid: bool = typer.Option(False, help="Also export invalid records."),
     ) -> None:
-        """Export validated records as SWE-bench-compatible JSONL (with eval_script and image name)."""
-        from openswe_data.records import write_jsonl
+        """Export validated records as JSONL the SWE-bench harness grades as is: SWE-bench's fields (FAIL_TO_PASS /
+        PASS_TO_PASS JSON-encoded), its per-instance image, eval_type and parser name, and our eval_script."""
+        from openswe_data.publish.export import export_swebench
         from openswe_data.store import Workspace
 
-        ws = Workspace(workspace_path(workspace))
-        records = sorted((r for r in ws.stage("records") if include_invalid or r.verdict == "valid"),
-                         key=lambda r: r.instance_id)
-        n = write_jsonl(records, output, swebench=True)
+        n = export_swebench(Workspace(workspace_path(workspace)), output, include_invalid=include_invalid)
         out(f"wrote {n} record(s) to {output}")
 
 
@@ -86,13 +82,20 @@ def _register_evaluate(app: typer.Typer) -> None:
         use_executor(executor, ray_address)
         import json
 
+        from openswe_data.progress import counts
         from openswe_data.validate.evaluate import DockerGrader, evaluate as run, load_records, read_predictions
         from openswe_data.validate.runner import Limits
 
+        preds = read_predictions(predictions)
         records = load_records(source or workspace_path(workspace))
-        rep = run(records, read_predictions(predictions), grader=DockerGrader(Limits(timeout=timeout)), workers=workers)
+        rep = run(records, preds, grader=DockerGrader(Limits(timeout=timeout)), workers=workers)
         for r in rep.results:
             out(f"{'RESOLVED  ' if r.resolved else 'unresolved'} {r.instance_id} [{r.model}] {r.reason}")
-        out(json.dumps(rep.summary()))
+        s = rep.summary()
+        out(f"resolved {s['resolved']} of {s['submitted']} ({s['resolved_rate']:.0%}); "
+            f"unresolved: {counts(s['unresolved_reasons'])}")
+        if rep.missing_instances:
+            out(f"unknown instances: {', '.join(rep.missing_instances[:10])}"
+                + (f" ... and {len(rep.missing_instances) - 10} more" if len(rep.missing_instances) > 10 else ""))
         if report:
             report.write_text(rep.to_json())

@@ -22,6 +22,7 @@ from openswe_data.collect.funnel import Funnel, save_funnel
 from openswe_data.collect.normalize import (
     check_repo, check_sha, clean_text, count_at, iso_date, resolve_clone_url,
 )
+from openswe_data.collect.roots import RepoRoots, own_location
 from openswe_data.collect.sink import Sink
 from openswe_data.collect.split import DiffError, split_diff
 from openswe_data.errors import CollectError, RecordError
@@ -99,7 +100,8 @@ def _version(row: Mapping[str, Any], item: str | None) -> str:
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else clean_text(_text(row, "version", item))
 
 
-def task_from_row(row: Any, *, source: str, repo_roots: Mapping[str, str] | None, config: CollectConfig) -> Task:
+def task_from_row(row: Any, *, source: str, repo_roots: Mapping[str, str] | None, config: CollectConfig,
+                  base_dir: Path | None = None) -> Task:
     """One SWE-bench row -> a checked ``Task`` (``RecordError``/``DiffError`` when it is not one).
 
     What reaches git later (repository, commit ids, clone URL, the patches' paths) is checked here.
@@ -137,11 +139,24 @@ def task_from_row(row: Any, *, source: str, repo_roots: Mapping[str, str] | None
         created_at=iso_date(row.get("created_at"), field="created_at", item=item),
         version=_version(row, item),
         environment_setup_commit=setup_commit,
-        repo_url=resolve_clone_url(_text(row, "repo_url", item), base_dir=None, repo=repo, repo_roots=repo_roots),
+        repo_url=_location(row, repo, repo_roots, base_dir) if _text(row, "repo_url", item) is not None else "",
         license=_text(row, "license", item) or None,
         test_files=test_files,
         source=source,
     )
+
+
+def _location(row: Mapping[str, Any], repo: str, roots: Mapping[str, str] | None, base_dir: Path | None) -> str:
+    """An explicit ``owner/name=PATH`` mirror, else the row's own local path (relative to its file), else a
+    mirror from a folder of mirrors, else the row's URL or GitHub's (see ``collect/roots.py``)."""
+    own = own_location(row)
+    explicit = roots.explicit if isinstance(roots, RepoRoots) else (roots or {})
+    if repo in explicit or not own or "://" in own or own.startswith("git@"):
+        return resolve_clone_url(own, base_dir=base_dir, repo=repo, repo_roots=roots)
+    path = resolve_clone_url(own, base_dir=base_dir, repo=repo, repo_roots=None)
+    if isinstance(roots, RepoRoots):
+        roots.note(repo, path, "task file")
+    return path
 
 
 def collect_swebench(
@@ -162,7 +177,8 @@ def collect_swebench(
         for source, row, error in iter_rows(src):
             if error is None:
                 try:
-                    sink.add_task(task_from_row(row, source=source, repo_roots=repo_roots, config=config))
+                    sink.add_task(task_from_row(row, source=source, repo_roots=repo_roots, config=config,
+                                                base_dir=src if src.is_dir() else src.parent))
                     continue
                 except (RecordError, DiffError) as exc:
                     error = exc
@@ -187,26 +203,8 @@ def _reject_id(row: Any, source: str) -> str:
     return line_item_id(Path(file), int(line) if line.isdigit() else 0)
 
 
-def parse_repo_roots(values: list[str]) -> dict[str, str]:
-    """``owner/name=PATH`` entries -> a mapping; a bare ``PATH`` maps every ``owner__name`` or ``owner/name``
-    folder found inside it."""
-    roots: dict[str, str] = {}
-    for value in values:
-        if "=" in value:
-            repo, _, folder = value.partition("=")
-            roots[repo.strip()] = folder.strip()
-            continue
-        base = Path(value)
-        if not base.is_dir():
-            raise CollectError(f"--repo-root {value}: not a folder", reason="bad_config")
-        for child in sorted(base.iterdir()):
-            if child.is_dir() and "__" in child.name:
-                owner, _, name = child.name.partition("__")
-                roots[f"{owner}/{name}"] = str(child)
-            elif child.is_dir():
-                for sub in sorted(child.iterdir()):
-                    if sub.is_dir():
-                        roots[f"{child.name}/{sub.name}"] = str(sub)
-    return roots
-
+def parse_repo_roots(values: list[str]) -> RepoRoots:
+    """``owner/name=PATH`` entries and folders of mirrors -> a lazy ``owner/name -> folder`` mapping that
+    remembers what it resolved (naming rule in ``collect/roots.py``)."""
+    return RepoRoots.parse(values)
 

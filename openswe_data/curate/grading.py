@@ -12,9 +12,11 @@ the instance's eval script in its image; :class:`PatchMatchGrader` here is the c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from openswe_data import progress
 from openswe_data.records import Attempt, ValidatedRecord
 from openswe_data.store import Workspace
 
@@ -64,7 +66,9 @@ def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = Fals
 
     An attempt whose instance is not in the ``records`` stage is skipped (there is no eval script to run).
     A grader that raises for one attempt records ``resolved=False, reason='grader_error: ...'`` for it and
-    the batch goes on. Gradings run through the configured executor (``workers`` at once; on Ray, as tasks).
+    the batch goes on. Gradings run through the configured executor (``workers`` at once, 0: from cores and
+    memory; on Ray, as tasks); attempts are read in batches as workers free up, so patches never all sit in
+    memory.
     """
     import pyarrow.compute as pc
 
@@ -83,25 +87,31 @@ def grade_attempts(workspace: Workspace, grader: Grader, *, regrade: bool = Fals
         return summary
     full = columns(stage, [n for n in Attempt.field_names() if n not in Attempt.KEY],
                    where_keys=joined_keys(table, list(Attempt.KEY)))
+
+    def known() -> Iterator[Attempt]:
+        for batch in full.to_batches(max_chunksize=256):
+            for row in batch.to_pylist():
+                attempt = Attempt.from_dict(row)
+                if attempt.instance_id in records:
+                    yield attempt
+                else:
+                    summary.skipped_unknown_instance += 1
+
     def one(attempt: Attempt) -> Grade:
         return grader.grade(records[attempt.instance_id], attempt.patch)
 
-    executor = get_executor(workers)
-    for batch in full.to_batches(max_chunksize=256):
-        todo = []
-        for row in batch.to_pylist():
-            attempt = Attempt.from_dict(row)
-            if attempt.instance_id in records:
-                todo.append(attempt)
-            else:
-                summary.skipped_unknown_instance += 1
-        for attempt, grade in executor.map(one, todo):
-            if isinstance(grade, BaseException):  # one bad grading never stops the batch
-                grade = Grade(resolved=False, reason=f"grader_error: {type(grade).__name__}: {grade}"[:500])
-                summary.errors.append(f"{attempt.key()}: {grade.reason}")
-            stage.put(attempt.replace(resolved=grade.resolved, reason=grade.reason))
-            summary.graded += 1
-            summary.resolved += grade.resolved
+    def outcome(attempt: Attempt, grade: Grade | BaseException) -> tuple[bool, str, object]:
+        return not isinstance(grade, BaseException), "grader_error", None
+
+    pairs = get_executor(workers).map(one, known())
+    for attempt, grade in progress.over("curate grade", pairs, table.num_rows, name=Attempt.key, outcome=outcome):
+        if isinstance(grade, BaseException):  # one bad grading never stops the batch
+            grade = Grade(resolved=False, reason=f"grader_error: {type(grade).__name__}: {grade}"[:500])
+            summary.errors.append(f"{attempt.key()}: {grade.reason}")
+        stage.put(attempt.replace(resolved=grade.resolved, reason=grade.reason))
+        summary.graded += 1
+        summary.resolved += grade.resolved
     return summary
+
 
 

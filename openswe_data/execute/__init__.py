@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Protocol, TypeVar
 
+from openswe_data import progress
+
 T = TypeVar("T")
 U = TypeVar("U")
 
@@ -56,6 +58,7 @@ class LocalExecutor:
                     except StopIteration:
                         return
                     pending[pool.submit(fn, item)] = item
+                    progress.current().started(item)
 
             refill()
             while pending:

@@ -118,6 +118,8 @@ def build(
                 for r in sel.records]
     configs: dict[str, Any] = {}
     configs["environments"] = _write_config(folder, "environments", env_rows, split_of, per["environments"])
+    configs["swebench"] = _write_config(folder, "swebench", [schemas.swebench_row(r) for r in env_rows], split_of,
+                                        per["swebench"])
     for config, items in (("trajectories", sel.trajectories), ("verifier", sel.verifier)):
         if items:
             # trajectories of PRs that are not published environments still follow their instance's split

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from openswe_data import progress as live
 from openswe_data.errors import ConfigError
 from openswe_data.publish.retry import TransientError, with_retries
 from openswe_data.records import ValidatedRecord
@@ -110,26 +111,40 @@ def push(plans: list[PushPlan], *, username: str | None = None, password: str | 
     docker = client or engine.client()
     auth = {"username": username, "password": password} if username and password else None
     result = PushResult()
-    for p in plans:
+
+    def one(p: PushPlan) -> str:
+        """The pushed digest, or a failure ``reason: detail`` raised as ``_NotPushed``."""
         if not p.source:
-            result.failed[p.instance_id] = "image_missing: the record names no image"
-            continue
+            raise _NotPushed("image_missing: the record names no image")
         try:
             image = docker.images.get(p.source)
         except Exception as exc:  # docker.errors.ImageNotFound / APIError
-            result.failed[p.instance_id] = f"image_missing: {p.source} is not on the engine ({type(exc).__name__})"
-            continue
+            raise _NotPushed(f"image_missing: {p.source} is not on the engine ({type(exc).__name__})") from None
         image.tag(p.repository, tag=p.tag)
 
-        def step(p: PushPlan = p) -> str:
+        def step() -> str:
             return read_push_stream(docker.api.push(p.repository, tag=p.tag, stream=True, decode=True, auth_config=auth))
 
         try:
-            digest = with_retries(step, attempts=attempts, base_delay=base_delay)
+            return with_retries(step, attempts=attempts, base_delay=base_delay)
         except Exception as exc:
-            result.failed[p.instance_id] = f"push_failed: {scrub(str(exc))[:300]}"
-            continue
-        result.published[p.instance_id] = (p.reference, digest)
-        if progress:
-            progress(f"pushed {p.reference} {digest}")
+            raise _NotPushed(f"push_failed: {scrub(str(exc))[:300]}") from None
+
+    with live.track("publish images", len(plans), unit="image") as shown:
+        for p in plans:
+            shown.started(p)
+            try:
+                digest = one(p)
+            except _NotPushed as why:
+                result.failed[p.instance_id] = str(why)
+                shown.finished(p, False, str(why).split(":", 1)[0])
+                continue
+            shown.finished(p)
+            result.published[p.instance_id] = (p.reference, digest)
+            if progress:
+                progress(f"pushed {p.reference} {digest}")
     return result
+
+
+class _NotPushed(Exception):
+    """One image that could not be pushed, with its ``reason: detail``."""

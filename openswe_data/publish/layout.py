@@ -26,13 +26,13 @@ MANIFEST = "release.json"
 CARD = "README.md"
 DATA_DIR = "data"
 
-CONFIGS = ("environments", "trajectories", "verifier", "logs")
+CONFIGS = ("environments", "swebench", "trajectories", "verifier", "logs")
 """Config names, in card order; ``environments`` is the default config."""
 
 DEFAULT_CONFIG = "environments"
 SPLITS = ("train", "test")
 
-ROWS_PER_SHARD = {"environments": 5_000, "trajectories": 2_000, "verifier": 2_000, "logs": 2_000}
+ROWS_PER_SHARD = {"environments": 5_000, "swebench": 5_000, "trajectories": 2_000, "verifier": 2_000, "logs": 2_000}
 """Rows per shard file; logs and trajectories hold long text, so their shards hold fewer rows."""
 
 ROW_GROUP_SIZE = 500

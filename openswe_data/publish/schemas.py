@@ -38,6 +38,31 @@ when the image was pushed), ``eval_type`` is ``pass_and_fail`` (FAIL_TO_PASS mus
 stay passing)."""
 
 
+SWEBENCH_COLUMNS = ("instance_id", "repo", "base_commit", "patch", "test_patch", "problem_statement", "hints_text",
+                    "created_at", "version", "FAIL_TO_PASS", "PASS_TO_PASS", "environment_setup_commit",
+                    "image", "eval_type", "log_parser", "eval_script")
+"""The ``swebench`` config: SWE-bench's own columns with its exact types — every one a string, FAIL_TO_PASS /
+PASS_TO_PASS JSON-encoded lists — then what its v5 harness reads per instance. Loaders written for
+SWE-bench (``json.loads(row["FAIL_TO_PASS"])``) read it as is; ``environments`` keeps the list-typed form."""
+
+
+def swebench_row(env_row: dict[str, Any]) -> dict[str, Any]:
+    """A ``swebench`` row from an ``environments`` row."""
+    import json
+
+    row = {name: env_row.get(name) for name in SWEBENCH_COLUMNS}
+    for name in ("FAIL_TO_PASS", "PASS_TO_PASS"):
+        row[name] = json.dumps(list(row[name] or []))
+    return {k: "" if v is None else str(v) for k, v in row.items()}
+
+
+def harness_fields(record: ValidatedRecord, *, pushed: bool = False) -> dict[str, str]:
+    """What the SWE-bench v5 harness reads per instance besides SWE-bench's columns: ``image``,
+    ``eval_type`` and ``log_parser`` (its parser name)."""
+    return {"image": pullable(record.image_name, record.image_digest) if pushed else record.image_name,
+            "eval_type": "pass_and_fail", "log_parser": swebench_log_parser(record.log_parser)}
+
+
 def swebench_log_parser(name: str) -> str:
     """SWE-bench's parser name for ours: ``pytest`` -> ``parse_log_pytest`` (names already in that form pass)."""
     return name if not name or name.startswith("parse_log_") else f"parse_log_{name}"
@@ -64,6 +89,8 @@ def schema(config: str) -> Any:
         base = (AgentTrajectory if config == "trajectories" else VerifierExample).schema()
         return pa.schema([pa.field("messages", message_type()) if f.name == "messages" else f for f in base],
                          metadata=meta)
+    if config == "swebench":
+        return pa.schema([pa.field(name, pa.string(), nullable=False) for name in SWEBENCH_COLUMNS], metadata=meta)
     if config == "logs":
         return pa.schema(
             [pa.field("instance_id", pa.string(), nullable=False)]
@@ -101,10 +128,8 @@ def columns(config: str) -> dict[str, str]:
 def environment_row(record: ValidatedRecord, curated: Any | None, withheld: bool, *, pushed: bool = False) -> dict[str, Any]:
     """The ``environments`` row of a record; ``pushed``: its image went to a registry with this release."""
     row = record.to_row()
-    row["log_parser"] = swebench_log_parser(record.log_parser)
+    row.update(harness_fields(record, pushed=pushed))
     row.update(
-        image=pullable(record.image_name, record.image_digest) if pushed else record.image_name,
-        eval_type="pass_and_fail",
         difficulty=curated.difficulty if curated is not None and curated.difficulty else None,
         pass_rate=curated.pass_rate if curated is not None else None,
         n_attempts=curated.n_attempts if curated is not None else None,

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from openswe_data import progress
 from openswe_data.build.environment import BuildOptions
 from openswe_data.build.recipe import Fix, Recipe
 from openswe_data.build.repair import Repairer
@@ -131,7 +132,13 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
         share(result.environment)  # on a cluster: pushed for the other nodes
         return result
 
-    for task, result in get_executor(workers).map(one, todo):
+    def outcome(task: Task, result: LoopResult | BaseException) -> tuple[bool, str, object]:
+        env = getattr(result, "environment", None)
+        built = env is not None and env.status == "built"
+        return built, env.reason if env is not None else "internal_error", envs.log_dir(task.instance_id)
+
+    pairs = get_executor(workers).map(one, todo)
+    for task, result in progress.over("build", pairs, len(todo), outcome=outcome):
         if isinstance(result, BaseException):
             env = Environment(instance_id=task.instance_id, status="failed", reason="internal_error",
                               build_log=f"{type(result).__name__}: {result}")

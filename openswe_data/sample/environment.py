@@ -62,13 +62,18 @@ def cut_output(text: str, limit: int) -> tuple[str, bool]:
 class DockerEnvironment:
     """A running container of ``image`` for one attempt; use as a context manager so it is always removed."""
 
-    def __init__(self, image: str, *, instance_id: str = "", limits: Limits = Limits(), workdir: str = C.TESTBED) -> None:
+    def __init__(self, image: str, *, instance_id: str = "", limits: Limits = Limits(), workdir: str = C.TESTBED,
+                 lifetime: float | None = None) -> None:
+        """``lifetime``: seconds after which the container stops and removes itself (``--rm``), even when
+        the process that started it was killed; None: it lives until ``close()``."""
         self.image = image
         self.workdir = workdir
         client = engine.client()
+        sleep = str(max(1, int(lifetime))) if lifetime else "infinity"
         # create + start rather than run: a missing image is an error here, never a pull from a registry.
         self.container: Any = client.containers.create(
-            image, command=["sleep", "infinity"], entrypoint=[], detach=True, working_dir=workdir,
+            image, command=["sleep", sleep], entrypoint=[], detach=True, working_dir=workdir,
+            auto_remove=lifetime is not None,
             network_mode="none", network_disabled=True, mem_limit=limits.memory, memswap_limit=limits.memory,
             nano_cpus=int(limits.cpus * 1e9), pids_limit=limits.pids, security_opt=["no-new-privileges"],
             labels={**engine.labels("sample", instance=instance_id), **engine.owner_label()}, stdin_open=False, tty=False,
@@ -92,6 +97,45 @@ class DockerEnvironment:
         if result.returncode != 0:
             raise RuntimeError(f"git diff failed in {self.workdir} (exit {result.returncode}): {result.output[-500:]}")
         return result.output
+
+    def read(self, path: str) -> str | None:
+        """A file's text (relative paths from the work dir), or None when there is none."""
+        import io
+        import tarfile
+
+        try:
+            stream, _ = self.container.get_archive(self._abs(path))
+        except Exception:  # noqa: BLE001 - docker.errors.NotFound: no such file
+            return None
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+            member = tar.next()
+            fh = tar.extractfile(member) if member is not None else None
+            return fh.read().decode("utf-8", errors="replace") if fh is not None else None
+
+    def write(self, path: str, content: str) -> CommandOutput:
+        """Write a file (parents made, relative paths from the work dir) without a shell quoting it."""
+        import io
+        import posixpath
+        import tarfile
+
+        target = self._abs(path)
+        folder, name = posixpath.split(target)
+        made = self.execute(f"mkdir -p '{folder}'", timeout=30) if "'" not in folder else CommandOutput("", 1)
+        if made.returncode != 0:
+            return CommandOutput(f"{path}: cannot make its folder", 1)
+        data = content.encode("utf-8")
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+        ok = self.container.put_archive(folder, buf.getvalue())
+        return CommandOutput(f"wrote {len(data)} bytes to {path}" if ok else f"{path}: write failed", 0 if ok else 1)
+
+    def _abs(self, path: str) -> str:
+        import posixpath
+
+        return posixpath.normpath(path if path.startswith("/") else posixpath.join(self.workdir, path))
 
     def close(self) -> None:
         try:

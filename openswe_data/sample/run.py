@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+from openswe_data import progress
 from openswe_data.logtext import write_log
 from openswe_data.curate.grading import Grader
 from openswe_data.errors import SampleError, summarize_problems
@@ -146,10 +147,12 @@ def _ledger_hook(ledger: Stage, instance_id: str, model_name: str):
 def run_attempt(workspace: Workspace, record: ValidatedRecord, attempt_index: int, model: Model, config: AgentConfig,
                 *, grader: Grader, limits: Limits = Limits()) -> tuple[Attempt, AgentResult]:
     """One agent run at ``record`` in a fresh container, graded; the ``Attempt`` is returned, not stored."""
-    from openswe_data.sample.environment import DockerEnvironment
+    from openswe_data.env import EnvOptions, SWEEnv
 
     hook = _ledger_hook(workspace.stage("llm_calls"), record.instance_id, model.name)
-    with DockerEnvironment(record.image_name, instance_id=record.instance_id, limits=limits) as env:
+    budget = max(3600.0, (config.step_limit or 100) * config.command_timeout * 2)  # the container outlives no crash longer
+    with SWEEnv(record, EnvOptions(command_timeout=config.command_timeout, max_seconds=budget, limits=limits)) as env:
+        env.reset()
         result = BashAgent(model, env, config, on_call=hook).run(
             TaskInfo(record.instance_id, record.repo, record.problem_statement))
     reasons = [] if result.exit_status == SUBMITTED else [result.exit_status]
@@ -199,7 +202,11 @@ def sample(workspace: Workspace, model: Model, k: int = 4, ids: list[str] | None
         ensure_local(records[iid].image_name, records[iid].image_digest)  # on a cluster: pulled by digest
         return run_attempt(workspace, records[iid], index, model, config, grader=grader, limits=limits)
 
-    for (iid, index), outcome in get_executor(workers).map(one, plan.todo):
+    def ended(item: tuple[str, int], outcome: object) -> tuple[bool, str, object]:
+        return not isinstance(outcome, BaseException), "sample_failed", None
+
+    pairs = get_executor(workers).map(one, plan.todo)
+    for (iid, index), outcome in progress.over("sample", pairs, len(plan.todo), outcome=ended):
         rid = reject_id(iid, index)
         if isinstance(outcome, BaseException):
             detail = f"{type(outcome).__name__}: {outcome}"[:1000]

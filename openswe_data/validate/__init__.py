@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openswe_data import progress
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.store import Workspace
 from openswe_data.validate.instance import ValidateOptions, join_record, validate_environment
@@ -55,6 +56,7 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
     previous = {r.instance_id: r for r in records}
     summary = ValidateSummary()
     todo: list[Environment] = []
+    carried: list[tuple[Environment, str, str | None]] = []
     for env in envs_stage:
         if wanted is not None and env.instance_id not in wanted:
             continue
@@ -67,6 +69,7 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
             records.put(join_record(tasks[env.instance_id], env, v))
             summary.invalid += 1
             summary.reasons[env.reason] = summary.reasons.get(env.reason, 0) + 1
+            carried.append((env, env.reason, env.log_path))
             continue
         todo.append(env)
 
@@ -74,6 +77,11 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
         ensure_local(env.image_name, env.image_digest)  # on a cluster: pulled by digest from the registry
         return validate_environment(env, tasks[env.instance_id], log_dir=vals.log_dir(env.instance_id),
                                     options=options)
+
+    def outcome(env: Environment, result: object) -> tuple[bool, str, object]:
+        v = None if isinstance(result, BaseException) else result[0]  # type: ignore[index]
+        return (v is not None and v.verdict == "valid", v.reason if v else "internal_error",
+                vals.log_dir(env.instance_id))
 
     def store(env: Environment, result: object) -> None:
         if isinstance(result, BaseException):
@@ -96,7 +104,10 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
     pending = todo
     for attempt in range(retries + 1):
         failed = []
-        for env, result in get_executor(workers).map(one, pending):
+        pairs = get_executor(workers).map(one, pending)
+        shown = progress.over("validate", pairs, len(pending), outcome=outcome,
+                              failed_before=carried if attempt == 0 else [])
+        for env, result in shown:
             if isinstance(result, BaseException) and attempt < retries:
                 failed.append(env)
                 continue

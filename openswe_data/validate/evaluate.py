@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from openswe_data import progress
 from openswe_data.curate.grading import Grade
-from openswe_data.errors import ValidateError
+from openswe_data.errors import InputFileError, InputFileNotFound, ValidateError
 from openswe_data.execute.images import ensure_local
 from openswe_data.records import ValidatedRecord
 from openswe_data import toolchains
@@ -81,24 +82,41 @@ class EvaluationReport:
 
 
 def read_predictions(path: Path) -> list[dict]:
-    """SWE-bench predictions: a JSON list, a JSON object keyed by instance id, or JSONL."""
-    text = path.read_text(encoding="utf-8")
+    """SWE-bench predictions: a JSON list, a JSON object keyed by instance id, or JSONL (one line is one
+    prediction, not a keyed object). A missing, empty or malformed file raises ``InputFileError`` naming
+    the file and line."""
+    hint = "each prediction is an object with instance_id, model_patch, model_name_or_path"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileNotFound(f"predictions file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"predictions file {path} cannot be read: {exc}") from None
+    if not text.strip():
+        raise InputFileError(f"predictions file {path} is empty", hint=hint)
     try:
         data = json.loads(text)
-        rows = list(data.values()) if isinstance(data, dict) else data
     except json.JSONDecodeError:
-        rows = []
+        data, where = [], []
         for n, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    data.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise ValidateError(f"{path}:{n}: not JSON ({exc.msg})") from None
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict) or "instance_id" not in row:
-            raise ValidateError(f"{path}: prediction {i} has no instance_id",
-                                hint="each prediction needs instance_id, model_patch, model_name_or_path")
-    return rows
+                    raise InputFileError(f"{path}:{n}: not JSON ({exc.msg})", hint=hint) from None
+                where.append(f"{path}:{n}")
+    else:
+        if isinstance(data, dict) and "instance_id" in data:
+            data = [data]  # a one-line JSONL file
+        elif isinstance(data, dict):
+            data = [dict(v, instance_id=v.get("instance_id", k)) if isinstance(v, dict) else v for k, v in data.items()]
+        if not isinstance(data, list):
+            raise InputFileError(f"{path}: expected a list of predictions, got {type(data).__name__}", hint=hint)
+        where = [f"{path}: prediction {i + 1}" for i in range(len(data))]
+    for row, at in zip(data, where):
+        if not isinstance(row, dict) or not isinstance(row.get("instance_id"), str):
+            raise InputFileError(f"{at} has no instance_id", hint=hint)
+    return data
 
 
 def load_records(source: Path) -> dict[str, ValidatedRecord]:
@@ -126,8 +144,12 @@ def evaluate(records: dict[str, ValidatedRecord], predictions: Iterable[dict], *
     def one(p: dict) -> Grade:
         return grader.grade(records[p["instance_id"]], p.get("model_patch") or "")
 
+    def outcome(p: dict, grade: Grade | BaseException) -> tuple[bool, str, object]:
+        return not isinstance(grade, BaseException), "grader_error", None
+
     results = []
-    for p, grade in get_executor(workers).map(one, known):
+    pairs = get_executor(workers).map(one, known)
+    for p, grade in progress.over("evaluate", pairs, len(known), name=lambda p: p["instance_id"], outcome=outcome):
         if isinstance(grade, BaseException):
             grade = Grade(resolved=False, reason=f"grader_error: {type(grade).__name__}: {grade}")
         rec = records[p["instance_id"]]

@@ -68,7 +68,8 @@ def test_an_empty_workspace_renders_a_report_with_no_plots_and_says_so(tmp_path)
     ("usd_per_valid", 0.49, "$0.4900"),
     ("total_bytes", 3_500_000_000, "3.50 GB"),
     ("instances", 12345, "12,345"),
-    ("mean_seconds", 20.9166, "20.92"),
+    ("mean_seconds", 20.9166, "21s"),
+    ("p90_seconds", 64.2, "1m 4s"),
     ("gini", 0.26666, "0.267"),
     ("share", None, ""),
 ])

@@ -42,4 +42,4 @@ def test_collect_github_replays_a_recording_and_a_bad_filters_file_is_exit_code_
 
 def test_a_missing_input_file_is_a_clear_error(tmp_path):
     result = runner.invoke(make_app(), ["collect", "dump", str(tmp_path / "nope.jsonl"), "-w", str(tmp_path / "w")])
-    assert result.exit_code == 1 and "not found" in result.output
+    assert result.exit_code == 2 and "does not exist" in result.output  # bad input: exit 2, as README says

@@ -296,6 +296,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._dispatch("PUT")
 
+    def whoami(self, *_: Any) -> None:
+        self._authorized()
+        self._json(200, {"name": "fixture-user", "type": "user", "orgs": []})
+
     def _route(self, method: str, s: list[str]) -> tuple[str, Any]:
         if method == "POST" and s[:3] == ["api", "repos", "create"]:
             return "create", self.create_repo
@@ -315,7 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
             if (method, action) in routes:
                 return action or "info", routes[(method, action)]
         if method == "GET" and s[:2] == ["api", "whoami-v2"]:
-            return "whoami", lambda *_: self._json(200, {"name": "fixture-user", "type": "user", "orgs": []})
+            return "whoami", self.whoami
         raise HttpError(404, f"stand-in does not implement {method} /{'/'.join(s)}")
 
     # -- endpoints --------------------------------------------------------------------------------------

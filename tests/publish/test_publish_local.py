@@ -60,7 +60,7 @@ def test_the_card_lists_every_config_with_environments_as_the_default(workspace,
     publish(workspace, PublishOptions(version="0.1.0", out=tmp_path / "openswe"))
     front = read_front_matter(tmp_path / "openswe")
     configs = {c["config_name"]: c for c in front["configs"]}
-    assert set(configs) == {"environments", "trajectories", "logs"}
+    assert set(configs) == {"environments", "swebench", "trajectories", "logs"}
     assert configs["environments"]["default"] is True
     assert configs["logs"]["data_files"] == [{"split": "test", "path": "data/logs/test-*.parquet"}]
     assert front["size_categories"] == ["n<1K"] and front["license"] == "other"
@@ -219,3 +219,34 @@ def test_a_release_rewritten_in_place_is_not_served_from_a_stale_datasets_cache(
                              check=True).stdout
         rows.append(int(out.strip().splitlines()[-1]))
     assert rows == [2, 3]
+
+
+def test_the_swebench_config_has_swebenchs_exact_types_and_loads_with_datasets(workspace, tmp_path):
+    import json
+
+    import datasets
+
+    publish(workspace, PublishOptions(version="0.1.0", out=tmp_path / "openswe"))
+    folder = str(tmp_path / "openswe")
+    plain = datasets.load_dataset(folder, "swebench", split="test")
+    typed = datasets.load_dataset(folder, "environments", split="test")
+    assert plain.features["FAIL_TO_PASS"].dtype == "string" and plain.features["PASS_TO_PASS"].dtype == "string"
+    assert all(plain.features[c].dtype == "string" for c in plain.column_names)
+    lists = {r["instance_id"]: (r["FAIL_TO_PASS"], r["PASS_TO_PASS"]) for r in typed}
+    assert len(plain) == len(typed) == 5
+    for row in plain:
+        assert (json.loads(row["FAIL_TO_PASS"]), json.loads(row["PASS_TO_PASS"])) == lists[row["instance_id"]]
+        assert row["eval_type"] == "pass_and_fail" and row["log_parser"].startswith("parse_log_")
+
+
+def test_export_writes_what_the_swebench_harness_grades_as_is(workspace, tmp_path):
+    import json
+
+    from openswe_data.publish.export import export_swebench
+
+    n = export_swebench(workspace, tmp_path / "out.jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert n == len(rows) == 5
+    for row in rows:
+        assert isinstance(row["FAIL_TO_PASS"], str) and isinstance(json.loads(row["FAIL_TO_PASS"]), list)
+        assert row["image"] and row["eval_type"] == "pass_and_fail" and row["log_parser"].startswith("parse_log_")

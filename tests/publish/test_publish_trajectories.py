@@ -38,4 +38,4 @@ def test_contextual_trajectories_of_prs_that_never_validated_ship_under_their_ow
     call = rows[0]["messages"][1]["tool_calls"][0]
     assert call == {"id": "call_1", "type": "function", "function": {"name": "view", "arguments": '{"path": "a.py"}'}}
     assert rows[0]["messages"][2]["tool_call_id"] == "call_1" and rows[0]["messages"][0]["tool_calls"] is None
-    assert set(result.manifest["configs"]) == {"environments", "trajectories", "verifier", "logs"}
+    assert set(result.manifest["configs"]) == {"environments", "swebench", "trajectories", "verifier", "logs"}

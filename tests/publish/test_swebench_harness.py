@@ -55,6 +55,17 @@ def test_the_swebench_harness_resolves_every_instance_with_gold_patches(swebench
     assert report["resolved_instances"] == report["total_instances"] == len(valid)
 
 
+def test_the_swebench_harness_grades_openswe_exports_jsonl_as_is(swebench_python, examples_workspace, tmp_path):
+    from openswe_data.publish.export import export_swebench
+
+    ws, _, _ = examples_workspace
+    valid = sorted(r.instance_id for r in ws.stage("records") if r.verdict == "valid")
+    exported = tmp_path / "export.jsonl"
+    assert export_swebench(ws, exported) == len(valid)
+    report = _harness(swebench_python, exported, "gold", "openswe-export", tmp_path)
+    assert report["error_instances"] == 0 and sorted(report["resolved_ids"]) == valid
+
+
 def test_the_swebench_harness_resolves_nothing_with_empty_patches(swebench_python, release, tmp_path):
     folder, valid = release
     preds = tmp_path / "empty.jsonl"
