@@ -84,7 +84,8 @@ def check_hub(settings: Settings, timeout: float = 5.0) -> Check:
             token, source = get_token(), "the huggingface_hub login"
         except Exception:  # noqa: BLE001 - no stored login is not an error here
             token = None
-    request = urllib.request.Request(f"{endpoint}/api/whoami-v2",
+    url, endpoint = endpoint, scrub(endpoint)  # the endpoint may carry credentials: messages show it scrubbed
+    request = urllib.request.Request(f"{url}/api/whoami-v2",
                                      headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:

@@ -114,7 +114,7 @@ def test_a_dump_token_never_reaches_the_workspace_the_report_or_the_terminal(tmp
                openswe("doctor", env=env, cwd=tmp_path)]
     assert [o.returncode for o in outputs[:3]] == [0, 0, 0], [o.stderr for o in outputs]
     assert "https://github.com/corpus-org/widget.git" in outputs[1].stdout
-    assert "hub: endpoint http://***@127.0.0.1:9" in outputs[3].stdout
+    assert "hub: http://***@127.0.0.1:9 does not answer" in outputs[3].stdout
     assert leaks_in(ws, *(o.stdout + o.stderr for o in outputs)) == []
 
 

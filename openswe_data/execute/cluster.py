@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from openswe_data.errors import ClusterUnavailable
 from openswe_data.execute.images import SHARE_ENV
-from openswe_data.execute.progress import ClusterProgress
+from openswe_data.execute.cluster_progress import ClusterProgress
 from openswe_data.settings import Settings
 
 T = TypeVar("T")
