@@ -99,6 +99,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     env: Environment | None = None
     valid = False
     infra_left = loop.infra_retries
+    context: dict[str, set[str]] | None = None
     session = agents.session(task, _git_dir(cache, task)) if agents is not None else None
     for n in range(1, loop.max_attempts + 1):
         tried.add(recipe.key())
@@ -131,7 +132,8 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
             continue
         if valid or attempt.reason in UNFIXABLE:
             break
-        context = _context(env, work / task.instance_id / "testbed")
+        if context is None:  # every turn builds the same commit: its imports are read once per instance
+            context = _context(env, work / task.instance_id / "testbed")
         proposals = diagnose(attempt.stage, attempt.reason, text, context)
         next_recipe = None
         for p in proposals:

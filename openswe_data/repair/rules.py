@@ -122,14 +122,13 @@ def _translate(name: str, table: dict[str, str]) -> str | None:
 
 
 def _fire(rule: Rule, m: re.Match[str], context: dict[str, set[str]], maps: dict[str, dict[str, str]]) -> Fix | None:
+    """``context``: sets of names already canonical (``diagnose`` canonicalises them once per failure)."""
     groups = {k: (v or "") for k, v in m.groupdict().items()}
-    # names compare as packaging does (PyYAML, pyyaml; typed_ast, typed-ast)
-    sets = {ctx: {_canonical(x) for x in context.get(ctx, set())} for ctx in {*rule.unless.values(), *rule.only_if.values()}}
     for group, ctx in rule.unless.items():
-        if groups.get(group) and _canonical(groups[group]) in sets[ctx]:
+        if groups.get(group) and _canonical(groups[group]) in context.get(ctx, set()):
             return None
     for group, ctx in rule.only_if.items():
-        if _canonical(groups.get(group, "")) not in sets[ctx]:
+        if _canonical(groups.get(group, "")) not in context.get(ctx, set()):
             return None
     if rule.lookup:
         translated = False
@@ -153,12 +152,14 @@ def diagnose(stage: str, reason: str, text: str, context: dict[str, set[str]] | 
     """Every proposal the rules make for a failure at ``stage`` with ``reason`` and log ``text``."""
     rules = load_rules() if rules is None else rules
     maps = load_maps()
+    # names compare as packaging does (PyYAML, pyyaml; typed_ast, typed-ast)
+    canonical_context = {name: {_canonical(x) for x in names} for name, names in (context or {}).items()}
     out: list[Proposal] = []
     for rule in rules:
         if rule.stage != stage or (rule.reasons and reason not in rule.reasons):
             continue
         for m in re.finditer(rule.pattern, text, re.M):
-            fix = _fire(rule, m, context or {}, maps)
+            fix = _fire(rule, m, canonical_context, maps)
             if fix is not None:
                 out.append(Proposal(rule.name, rule.diagnosis, fix))
                 break
