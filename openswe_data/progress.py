@@ -52,6 +52,7 @@ class Tracker:
         self.done = 0
         self.failed = 0
         self.running: dict[str, float] = {}
+        self.nodes: dict[str, str] = {}
         self.failures: dict[str, Failure] = {}
         self.t0 = time.monotonic()
         self._lock = threading.Lock()
@@ -79,6 +80,14 @@ class Tracker:
                         f.logs.append(str(log))
         self._changed()
 
+    def set_nodes(self, nodes: dict[str, str]) -> None:
+        """Counts per node of a cluster (node -> e.g. ``2 done, 1 running, 0 failed``), shown after the line."""
+        with self._lock:
+            changed = nodes != self.nodes
+            self.nodes = dict(nodes)
+        if changed:
+            self._changed()
+
     def eta(self) -> float | None:
         """Seconds left at the rate so far (``None`` before the first item ends)."""
         if not self.done or self.done >= self.total:
@@ -88,7 +97,7 @@ class Tracker:
     def line(self) -> str:
         """One plain status line, e.g. ``validate: 4/11 done, 1 failed, running a__b-1, a__b-2; ETA 1m 5s``."""
         with self._lock:
-            running = list(self.running)
+            running, nodes = list(self.running), dict(self.nodes)
         parts = [f"{self.label}: {self.done}/{self.total} done"]
         if self.failed:
             parts.append(f", {self.failed} failed")
@@ -97,6 +106,8 @@ class Tracker:
         eta = self.eta()
         if eta is not None:
             parts.append(f"; ETA {human_duration(eta)}")
+        if nodes:
+            parts.append(" | " + "; ".join(f"{n}: {c}" for n, c in sorted(nodes.items())))
         return "".join(parts)
 
     def _changed(self) -> None:
@@ -258,11 +269,12 @@ class Display:
         task_id = self._tasks.get(tracker)
         if task_id is None or self._rich is None:
             return
-        running = list(tracker.running)
-        self._rich.update(task_id, completed=tracker.done,
-                          failed=f"{tracker.failed} failed" if tracker.failed else "",
-                          running=("running " + ", ".join(running[:3]) + (" ..." if len(running) > 3 else ""))
-                          if running else "")
+        running, nodes = list(tracker.running), dict(tracker.nodes)
+        shown = ("running " + ", ".join(running[:3]) + (" ..." if len(running) > 3 else "")) if running else ""
+        if nodes:
+            shown += " | " + "; ".join(f"{n}: {c}" for n, c in sorted(nodes.items()))
+        self._rich.update(task_id, completed=tracker.done, failed=f"{tracker.failed} failed" if tracker.failed else "",
+                          running=shown)
 
 
 @contextmanager

@@ -28,13 +28,15 @@ import os
 import socket
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from openswe_data import progress
 from openswe_data.errors import ClusterUnavailable
 from openswe_data.execute.images import SHARE_ENV
-from openswe_data.execute.cluster_progress import ClusterProgress
+from openswe_data.execute.cluster_progress import ClusterProgress, forget_running, note_running, running_now
 from openswe_data.settings import Settings
 
 T = TypeVar("T")
@@ -43,6 +45,8 @@ U = TypeVar("U")
 DOCKER_RESOURCE = "docker"
 DISK_RESOURCE = "disk_gb"
 MAX_BACKOFF = 30.0
+PLACE_EVERY = 0.5
+"""Seconds between two looks at where a map's tasks run (one call to the cluster's key-value store)."""
 _FORWARD_PREFIX = "OPENSWE_"
 
 
@@ -100,12 +104,13 @@ def is_infrastructure(exc: BaseException) -> bool:
     return isinstance(exc, requests.exceptions.ConnectionError)
 
 
-def run_item(fn: Callable[[Any], Any], item: Any, env: dict[str, str] | None = None) -> Outcome:
+def run_item(fn: Callable[[Any], Any], item: Any, env: dict[str, str] | None = None, run: str = "") -> Outcome:
     """The body of every Ray task (runs on a worker, one task at a time): ``fn(item)`` with the driver's
-    settings ``env`` in the environment for its duration."""
+    settings ``env`` in the environment for its duration, noted as running on this node for map ``run``."""
     import ray
 
     node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:8]}"
+    noted = note_running(run, node)
     saved = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
     start = time.monotonic()
@@ -115,6 +120,8 @@ def run_item(fn: Callable[[Any], Any], item: Any, env: dict[str, str] | None = N
         kind = "infra" if is_infrastructure(exc) else "error"
         return Outcome(kind, _portable(exc), node, time.monotonic() - start)
     finally:
+        if noted:
+            forget_running(noted)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -239,16 +246,28 @@ class RayExecutor:
         task = ray.remote(run_item).options(max_retries=0, **request.options(cluster))
         fn_ref, env_ref = ray.put(fn), ray.put(forwarded_env())  # settings as an argument: no per-env worker pool
         sweeps = self.sweep()
+        run = uuid.uuid4().hex[:12]  # this map's notes of where its tasks run
         pending: dict[Any, tuple[T, int]] = {}
         retry_at: list[tuple[float, int, T, int]] = []
         seq = itertools.count()
         source = iter(items)
         exhausted = False
         self.progress.start(stage)
+        tracker = progress.current()
+        placed_at = 0.0
 
         def submit(item: T, attempt: int) -> None:
-            pending[task.remote(fn_ref, item, env_ref)] = (item, attempt)
-            self.progress.running(stage, +1)
+            pending[task.remote(fn_ref, item, env_ref, run)] = (item, attempt)
+            self.progress.submitted(stage, +1)
+            tracker.started(item)
+
+        def place(look: bool = True) -> None:  # where tasks run now, per node (throttled: one call to the cluster)
+            nonlocal placed_at
+            if look and time.monotonic() - placed_at >= PLACE_EVERY:
+                placed_at = time.monotonic()
+                tasks = {ref.task_id().hex() for ref in pending}
+                self.progress.placed(stage, [n for t, n in running_now(run).items() if t in tasks])
+            tracker.set_nodes({n: c.text() for n, c in self.progress.node_view(stage).items()})
 
         try:
             while True:
@@ -268,8 +287,10 @@ class RayExecutor:
                     time.sleep(min(wait_for, 1.0))
                 for ref in ready:
                     item, attempt = pending.pop(ref)
-                    self.progress.running(stage, -1)
+                    self.progress.submitted(stage, -1)
                     outcome = self._outcome(ref)
+                    if outcome.kind == "infra":  # a killed worker could not remove its note
+                        forget_running(f"{run}/{ref.task_id().hex()}/")
                     if outcome.kind == "infra" and attempt <= self.settings.ray_retries:
                         delay = min(MAX_BACKOFF, self.base_delay * 2 ** (attempt - 1))
                         heapq.heappush(retry_at, (time.monotonic() + delay, next(seq), item, attempt + 1))
@@ -278,12 +299,15 @@ class RayExecutor:
                         continue
                     failed = outcome.kind != "ok" or _failed_record(outcome.value)
                     self.progress.finished(stage, outcome.node, failed=failed)
+                    place(look=False)
                     yield item, outcome.value
+                place()
                 self.progress.maybe_report(self.say or _stderr)
         finally:  # the consumer stopped early (an interrupt, an error): stop what still runs
             for ref in pending:
                 with contextlib.suppress(Exception):  # already finished, or Ray already gone
                     ray.cancel(ref)
+            forget_running(f"{run}/")
         sweeps += self.sweep()
         self._settle(sweeps)
         self.progress.report(self.say or _stderr, final=True)

@@ -61,15 +61,26 @@ def test_tasks_spread_over_both_nodes_and_concurrency_follows_resources(on_ray):
     lopsided = [{"Alive": True, "Resources": {"CPU": 4.0, "memory": 2**30, "docker": 4.0}},
                 {"Alive": True, "Resources": {"CPU": 0.0, "memory": 8 * 2**30, "docker": 4.0}}]
     assert TaskRequest(cpus=1, memory_gb=1).capacity_of_nodes(lopsided, {}) == 1  # a task never spans nodes
+    from openswe_data import progress
+
     ex = get_executor()
-    list(ex.map(slow_identity, range(6)))
-    assert len(ex.progress.nodes) == 2, ex.progress.nodes
+    busy_nodes, lines = set(), []
+    for _ in progress.over("slow", ex.map(slow_identity, range(4)), 4, outcome=lambda i, r: (True, "", None)):
+        busy_nodes |= {n for n, c in ex.progress.node_view("slow_identity").items() if c.running}
+        lines.append(progress.current().line())  # the stage's live tracker, as the CLI shows it
+    view = ex.progress.node_view("slow_identity")
+    assert len(view) == 2 and sum(c.done for c in view.values()) == 4, view  # per stage, per node
+    assert all(c.done >= 1 and c.running == 0 and c.failed == 0 for c in view.values()), view
+    assert len(busy_nodes) == 2, "a task was seen running on each node while the stage ran"
+    assert any(line.count(" running, 0 failed") == 2 for line in lines), lines  # the live line names both nodes
+    final = ex.progress.line("slow_identity")
+    assert final.startswith("[ray] slow_identity: 4 done, 0 running, 0 queued, 0 failed") and final.count(" done") == 3
 
 
 def slow_identity(x: int) -> int:
     import time
 
-    time.sleep(0.5)
+    time.sleep(1.2)
     return x
 
 
