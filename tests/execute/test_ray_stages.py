@@ -1,6 +1,6 @@
-"""`sample` and `curate grade` as Ray tasks on the session's real cluster (a head and two one-CPU nodes) give
+"""`sample`, `curate grade` and `evaluate` as Ray tasks on the session's real cluster (a head and two one-CPU nodes) give
 the records the local executor gives: a scripted model's attempts (one per node) match the local attempt
-turn by turn, and `openswe curate grade --executor ray` grades a fixed and an empty patch as locally."""
+turn by turn, and `openswe curate grade --executor ray` grades a fixed and an empty patch as locally, and so does `evaluate`."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_sample_and_grade_on_the_cluster_give_the_local_records(examples_workspa
                                                                  docker_client, monkeypatch, tmp_path):
     from openswe_data.curate import grade_attempts
     from openswe_data.sample import ScriptedModel, sample
-    from openswe_data.validate.evaluate import DockerGrader
+    from openswe_data.validate.evaluate import DockerGrader, evaluate
 
     monkeypatch.setenv("OPENSWE_CLUSTER_REGISTRY", cluster_registry)
     model = ScriptedModel(FIX, name="scripted-ray")
@@ -79,4 +79,13 @@ def test_sample_and_grade_on_the_cluster_give_the_local_records(examples_workspa
 
     assert grades(ray_ws) == grades(local_ws) == {0: (True, ""), 1: (False, grades(local_ws)[1][1])}
     assert grades(local_ws)[1][1]  # an unresolved grade says why
+
+    # evaluate: the same two patches as predictions, graded as Ray tasks
+    monkeypatch.setenv("OPENSWE_EXECUTOR", "ray")
+    records = {r.instance_id: r for r in ray_ws.stage("records")}
+    report = evaluate(records, [{"instance_id": WORDSTATS, "model_name_or_path": m, "model_patch": p}
+                                for m, p in (("fix", got[0].patch), ("empty", ""))])
+    assert {r.model: (r.resolved, r.reason) for r in report.results} == {"fix": grades(local_ws)[0],
+                                                                          "empty": grades(local_ws)[1]}
+    assert type(executors[-1]).__name__ == "RayExecutor" and executors[-1].progress.stages["evaluate"].done == 2
     assert leftovers(docker_client) == []
