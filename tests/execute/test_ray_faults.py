@@ -57,7 +57,7 @@ def test_a_killed_driver_loses_nothing_and_the_same_command_resumes(
 
 
 def nap(x: int) -> int:
-    time.sleep(4)
+    time.sleep(2)
     return x
 
 
