@@ -88,3 +88,31 @@ def test_without_a_display_nothing_is_printed(capsys):
 
 def test_durations_read_as_a_person_would_say_them():
     assert [progress.human_duration(s) for s in (0.5, 4.0, 42.4, 64, 120, 3725, 7200)] == ["0.5s", "4s", "42s", "1m 4s", "2m", "1h 2m", "2h"]
+
+
+def test_cluster_counts_per_stage_and_per_node_reach_the_live_line():
+    from openswe_data.execute.cluster_progress import ClusterProgress
+
+    cp = ClusterProgress(every=0)
+    cp.start("validate")
+    for _ in range(3):
+        cp.submitted("validate", +1)
+    cp.placed("validate", ["10.0.0.1/aa", "10.0.0.2/bb"])  # two run, one waits for a slot
+    cp.submitted("validate", -1)
+    cp.finished("validate", "10.0.0.1/aa", failed=True)
+    cp.retried("validate", "10.0.0.2/bb", "WorkerCrashedError: killed")
+    view = cp.node_view("validate")
+    assert [(n, c.done, c.running, c.failed, c.retried) for n, c in view.items()] == [
+        ("10.0.0.1/aa", 1, 0, 1, 0), ("10.0.0.2/bb", 0, 1, 0, 1)]
+    assert cp.line() == ("[ray] validate: 1 done, 1 running, 1 queued, 1 failed, 1 retried | "
+                         "10.0.0.1/aa: 1 done, 0 running, 1 failed; 10.0.0.2/bb: 0 done, 1 running, 0 failed, 1 retried")
+    cp.placed("validate", ["10.0.0.2/bb"])  # a later look: the stage's running count follows its nodes
+    assert (cp.stages["validate"].running, cp.queued("validate")) == (1, 1)
+    cp.start("sample")  # another stage: its own per-node counts, the node totals keep both
+    cp.finished("sample", "10.0.0.1/aa", failed=False)
+    assert list(cp.node_view()) == ["10.0.0.1/aa"] and cp.nodes["10.0.0.1/aa"].done == 2
+
+    tracker = progress.Tracker("validate", 3)
+    tracker.set_nodes({n: c.text() for n, c in view.items()})
+    assert tracker.line() == ("validate: 0/3 done | 10.0.0.1/aa: 1 done, 0 running, 1 failed; "
+                              "10.0.0.2/bb: 0 done, 1 running, 0 failed, 1 retried")
