@@ -1,6 +1,7 @@
-"""`sample`, `curate grade` and `evaluate` as Ray tasks on the session's real cluster (a head and two one-CPU nodes) give
-the records the local executor gives: a scripted model's attempts (one per node) match the local attempt
-turn by turn, and `openswe curate grade --executor ray` grades a fixed and an empty patch as locally, and so does `evaluate`."""
+"""`sample`, `curate grade` and `evaluate` as Ray tasks on the session's real cluster (a head and two one-CPU
+nodes) give the records the local executor gives: a scripted model's attempts (one per node) match the local
+attempt turn by turn; `openswe curate grade --executor ray` and `evaluate` grade a fixed and a wrong patch as
+the local executor does."""
 
 from __future__ import annotations
 
@@ -61,9 +62,11 @@ def test_sample_and_grade_on_the_cluster_give_the_local_records(examples_workspa
     assert len(list(ray_ws.stage("llm_calls"))) == 2 * len(FIX)  # every call in the ledger, from the workers
     assert (ray_ws.path / "logs" / "attempts" / f"{WORDSTATS}.a1" / "grade.log").is_file()
 
-    # grading: attempt 1's patch emptied; the cluster's CLI and the local API grade both attempts alike
+    # grading: attempt 1's patch made wrong (split on newlines); the cluster's CLI and the local API grade alike
+    wrong = got[0].patch.replace("+    return len(text.split())", '+    return len(text.split("\\n"))')
+    assert wrong != got[0].patch
     for ws in (ray_ws, local_ws):
-        ws.stage("attempts").put(got[1].replace(patch="", resolved=None, reason=""))
+        ws.stage("attempts").put(got[1].replace(patch=wrong, resolved=None, reason=""))
     local_ws.stage("attempts").put(got[0].replace(resolved=None, reason=""))
     assert grade_attempts(local_ws, DockerGrader()).graded == 2
     env = {**os.environ, "OPENSWE_PROGRESS_SECONDS": "0"}
@@ -77,15 +80,14 @@ def test_sample_and_grade_on_the_cluster_give_the_local_records(examples_workspa
     def grades(ws) -> dict[int, tuple]:
         return {a.attempt_index: (a.resolved, a.reason) for a in ws.stage("attempts")}
 
-    assert grades(ray_ws) == grades(local_ws) == {0: (True, ""), 1: (False, grades(local_ws)[1][1])}
-    assert grades(local_ws)[1][1]  # an unresolved grade says why
+    assert grades(ray_ws) == grades(local_ws) == {0: (True, ""), 1: (False, "tests_failed")}
 
     # evaluate: the same two patches as predictions, graded as Ray tasks
     monkeypatch.setenv("OPENSWE_EXECUTOR", "ray")
     records = {r.instance_id: r for r in ray_ws.stage("records")}
     report = evaluate(records, [{"instance_id": WORDSTATS, "model_name_or_path": m, "model_patch": p}
-                                for m, p in (("fix", got[0].patch), ("empty", ""))])
+                                for m, p in (("fix", got[0].patch), ("wrong", wrong))])
     assert {r.model: (r.resolved, r.reason) for r in report.results} == {"fix": grades(local_ws)[0],
-                                                                          "empty": grades(local_ws)[1]}
+                                                                          "wrong": grades(local_ws)[1]}
     assert type(executors[-1]).__name__ == "RayExecutor" and executors[-1].progress.stages["evaluate"].done == 2
     assert leftovers(docker_client) == []
