@@ -101,3 +101,16 @@ def test_two_refused_edits_end_the_turn_with_the_reason(tmp_path):
     recipe, attempt = propose(Workspace(tmp_path / "ws", create=True), ScriptedModel([edit(broken)], name="s"))
     assert recipe is None and attempt.diagnosis.startswith("agent_edit_refused: dockerfile edit refused:")
     assert attempt.refused.count("dockerfile edit refused") == 2
+
+
+@pytest.mark.parametrize("flag, value", [("--repair-model", "openai/gpt-4o"), ("--repair-scripted", "replies.yaml")])
+def test_the_retired_single_shot_repair_flags_say_where_repair_went(flag, value, tmp_path):
+    from typer.testing import CliRunner
+
+    from openswe_data.cli import make_app
+
+    Workspace(tmp_path / "ws", create=True)
+    result = CliRunner().invoke(make_app(), ["build", flag, value, "-w", str(tmp_path / "ws")])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "retired" in result.stderr and "--agents" in result.stderr
+    assert not list(Workspace(tmp_path / "ws").stage("environments")), "nothing was built"
