@@ -27,6 +27,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "build_timeout": (ENVIRONMENT, "the image build did not finish in time"),
     "base_image_unavailable": (ENVIRONMENT, "no base image for the chosen Python"),
     "eval_script_unsafe": (ENVIRONMENT, "the eval script could pass without running the targeted tests"),
+    "dockerfile_unsafe": (ENVIRONMENT, "an edited Dockerfile breaks the build contract (base image, the context "
+                                       "copies to /testbed and /eval.sh in stable-first order, no fetched source)"),
     "leak": (ENVIRONMENT, "the image holds commits or objects from after the base commit"),
     "compiled_extension_missing": (ENVIRONMENT, "the project has compiled extensions but the build made none "
                                                 "(a silent pure-Python fallback)"),

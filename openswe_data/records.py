@@ -324,6 +324,7 @@ class BuildAttempt(Record):
     tier: str = ""  # rules | agents: which tier proposed ``fix`` ("" when none did)
     cost_usd: float = 0.0  # what the agent tier spent after this attempt (its model calls; cache hits are $0)
     llm_calls: int = 0  # the agent tier's model calls after this attempt, cache hits included
+    refused: str = ""  # the agents' edits of the Dockerfile or eval script refused after this attempt, and why
 
 
 @dataclass

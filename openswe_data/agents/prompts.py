@@ -44,3 +44,12 @@ def yaml_answer(content: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise AgentError("the reply's yaml block is not a mapping")
     return data
+
+
+def fenced_block(content: str, *languages: str) -> str:
+    """The text of the reply's one fenced block in one of ``languages`` (```dockerfile, ```bash, ...)."""
+    names = "|".join(re.escape(lang) for lang in languages)
+    blocks = re.findall(rf"```(?:{names})[ \t]*\n(.*?)```", content, re.S | re.I)
+    if len(blocks) != 1:
+        raise AgentError(f"the reply has {len(blocks)} ```{languages[0]} blocks, expected exactly one (the whole file)")
+    return blocks[0]

@@ -13,7 +13,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openswe_data import conventions as C
 from openswe_data.build import base_images, evalscript
+from openswe_data.build.edits import dockerfile_problems
 from openswe_data.build.context import assemble
 from openswe_data import toolchains
 from openswe_data.build.context import installable
@@ -165,7 +167,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
     prep = _prepare(task, cache, ctx_dir, options, recipe)
     if isinstance(prep, tuple):
         return failed(*prep, recipe=recipe.model_dump(mode="json"))
-    script = prep.script
+    script = recipe.eval_script or prep.script  # an agent's edited script, checked below like ours
     common = dict(python_version=prep.python, test_files=prep.test_files, setup_facts=prep.facts.to_dict(),
                   test_command=prep.command, eval_script=script, log_parser=prep.log_parser,
                   recipe=recipe.model_dump(mode="json"))
@@ -177,15 +179,19 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
 
     # Heuristic attempt first; on failure the repairer (if any) proposes a new Dockerfile and/or eval
     # script, which goes through exactly the same checks and build.
-    dockerfile: str | None = None
+    dockerfile: str | None = recipe.dockerfile  # an agent's edited Dockerfile, checked below (the contract)
     cost, tokens, attempts = 0.0, 0, 0
     logs: list[str] = []
     for attempt in range(1, options.max_attempts + 1):
         attempts = attempt
         problems = evalscript.check_eval_script(script, prep.test_files, runner_word=prep.runner_word,
-                                                targets_named=prep.names_its_targets)
+                                                targets_named=prep.names_its_targets, test_patch=task.test_patch,
+                                                junit=C.JUNIT_PATH in prep.command)
+        unsafe = dockerfile_problems(dockerfile) if dockerfile else []  # a file not from the template
         if problems:
             outcome: object = BuildFailure("eval_script_unsafe", "\n".join(problems), 0.0, problems[0])
+        elif unsafe:
+            outcome = BuildFailure("dockerfile_unsafe", "\n".join(unsafe), 0.0, unsafe[0])
         else:
             ctx = assemble(ctx_dir, base_image=base, base_image_id=base_id, snapshot_sha=prep.snapshot_sha,
                            facts=prep.facts, eval_script=script, settings=settings, dockerfile=dockerfile,

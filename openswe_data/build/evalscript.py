@@ -73,13 +73,18 @@ _ESCAPES = re.compile(r"\|\|\s*(true|:)\b|;\s*(true|:)\s*$|\bexit\s+0\b|--co\b|-
 
 
 def check_eval_script(script: str, test_files: list[str], *, runner_word: str = "pytest",
-                      targets_named: bool = True) -> list[str]:
+                      targets_named: bool = True, test_patch: str = "", junit: bool = False) -> list[str]:
     """Problems that would let ``script`` report success without running the targeted tests.
 
     ``targets_named``: the runner names each targeted file (false for a repository's own script that runs
-    the whole suite; the runner's command itself must still be there)."""
+    the whole suite; the runner's command itself must still be there). ``test_patch``: the script must
+    apply it. ``junit``: the runner must write its JUnit report where graders copy it from."""
     problems: list[str] = []
     lines = script.splitlines()
+    if not any(re.match(rf"\s*cd\s+{re.escape(C.TESTBED)}/?\s*($|[;&])", line) for line in lines):
+        problems.append(f"the script does not run in {C.TESTBED} (no `cd {C.TESTBED}`)")
+    if test_patch.strip() and test_patch.rstrip("\n") not in script:
+        problems.append("the script does not apply the task's test patch")
 
     def index(marker: str) -> int:
         hits = [i for i, line in enumerate(lines) if line.strip().strip("'\"").endswith(marker) and "echo" in line]
@@ -97,6 +102,9 @@ def check_eval_script(script: str, test_files: list[str], *, runner_word: str = 
     status_lines = [i for i, line in enumerate(lines) if C.TEST_EXIT_PREFIX in line]
     if not status_lines or not any(i > start for i in status_lines):
         problems.append("the test command's exit status is not recorded after it runs")
+    for i in status_lines:
+        if re.search(rf"{re.escape(C.TEST_EXIT_PREFIX)}['\"]?\d", lines[i]):
+            problems.append(f"{lines[i].strip()!r} records a hard-coded exit status, not the test command's")
     runs = [line for line in body if runner_word in line]
     if not runs:
         problems.append(f"no {runner_word} command between the markers")
@@ -105,6 +113,8 @@ def check_eval_script(script: str, test_files: list[str], *, runner_word: str = 
             problems.append(f"between the markers, {line.strip()!r} could hide a failing or skipped test run")
         if re.match(r"\s*(echo|printf|cat)\b", line) and re.search(r"PASSED|FAILED|passed", line):
             problems.append(f"between the markers, {line.strip()!r} prints test results instead of running tests")
+    if junit and runs and not any(C.JUNIT_PATH in line for line in runs):
+        problems.append(f"the test command no longer writes its JUnit report to {C.JUNIT_PATH}")
     for f in test_files if targets_named else ():
         if not any(f in line or shlex.quote(f) in line for line in runs):
             problems.append(f"the targeted test file {f} is not run")

@@ -95,6 +95,11 @@ class Recipe(BaseModel):
     rebuild_compiled: bool = False
     runner: str = "pytest"
     test_command: str | None = None
+    dockerfile: str | None = None
+    """A whole Dockerfile an agent wrote (``build/edits.py``: contract-checked, in layer order) built instead
+    of the template's; a typed fix of what the Dockerfile installs renders the template again."""
+    eval_script: str | None = None
+    """A whole eval script an agent wrote (checked like ours); a typed fix of how tests run drops it."""
     fixes: tuple[str, ...] = ()
     """The fixes applied so far, in order (what the attempt records say)."""
 
@@ -108,6 +113,10 @@ class Recipe(BaseModel):
         """This recipe with ``fix`` applied; ``failed_python`` and ``pythons`` resolve ``older``/``newer``."""
         changes: dict[str, object] = {"fixes": (*self.fixes, fix.describe())}
         k, v = fix.kind, fix.value
+        if k in DOCKERFILE_KINDS:  # the template renders the change: an edited file would hide it
+            changes["dockerfile"] = None
+        if k in EVAL_SCRIPT_KINDS or k == "install_mode":  # (a source install puts the checkout on PYTHONPATH)
+            changes["eval_script"] = None
         if k == "add_system_package":
             changes["system_packages"] = _plus(self.system_packages, str(v))
         elif k == "add_requirement":
@@ -139,6 +148,20 @@ class Recipe(BaseModel):
             changes["test_command"] = str(v)
         return self.model_copy(update=changes)
 
+    def with_edit(self, *, dockerfile: str | None = None, eval_script: str | None = None, note: str) -> Recipe:
+        """This recipe building with an agent's edited Dockerfile and/or eval script (``note``: what for)."""
+        changes: dict[str, object] = {"fixes": (*self.fixes, f"edit={note}")}
+        if dockerfile is not None:
+            changes["dockerfile"] = dockerfile
+        if eval_script is not None:
+            changes["eval_script"] = eval_script
+        return self.model_copy(update=changes)
+
+    def reusable(self) -> Recipe:
+        """What repository memory keeps: without edited files (they name this instance's base image, version,
+        test patch and test files; the next instance gets them from its own template)."""
+        return self.model_copy(update={"dockerfile": None, "eval_script": None})
+
     def wrap_command(self, command: str) -> str:
         """Our targeted ``command`` inside this recipe's ``test_command`` (unchanged when it has none)."""
         if not self.test_command:
@@ -153,7 +176,12 @@ class Recipe(BaseModel):
         return out + [r for r in self.add_requirements if r not in out]
 
 
-LATER_FIELDS = ("test_command",)
+LATER_FIELDS = ("test_command", "dockerfile", "eval_script")
+DOCKERFILE_KINDS = ("add_system_package", "add_requirement", "drop_requirement", "pin_requirement", "install_extra",
+                    "install_mode", "pin_build_date", "python")
+"""The fixes that change what the image installs and from which base (what the Dockerfile template renders)."""
+EVAL_SCRIPT_KINDS = ("test_option", "runner", "rebuild_compiled", "test_command")
+"""The fixes that change how the targeted tests are run (what the eval-script template renders)."""
 
 
 def _plus(items: tuple[str, ...], item: str) -> tuple[str, ...]:

@@ -3,9 +3,11 @@
 Heuristics build first. When an attempt fails, the builder hands a ``Repairer`` the task, the failing
 attempt (reason, log excerpt, the Dockerfile and eval script that failed) and the budget left; it answers
 with a new Dockerfile and/or eval script, or ``None`` to give up. Each proposal is rebuilt and re-checked
-exactly like a heuristic one, so a repair can never skip the static eval-script check or the history
-audit. The LLM agents that implement this (exploration, Dockerfile, eval-script and test-analysis
-agents via litellm, with a cost ledger) plug in here.
+exactly like a heuristic one, so a repair can never skip the static eval-script check, the Dockerfile
+contract (``build/edits.py``) or the history audit. The LLM agents are not here: they are the closed loop's
+agent tier (``repair/tier.py``), which proposes recipes — typed fixes or checked edits of the two files —
+through the ``llm_calls`` ledger, the call cache and the budgets. This seam stays for strategies that work
+inside one attempt.
 """
 
 from __future__ import annotations

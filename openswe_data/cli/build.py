@@ -24,14 +24,12 @@ def register(app: typer.Typer) -> None:
         retry_failed: bool = typer.Option(False, "--retry-failed", help="Try failed instances again."),
         keep_context: bool = typer.Option(False, help="Keep build contexts of successful builds."),
         python: list[str] = typer.Option(None, "--python", help="Only use these base-image Pythons."),
-        repair_model: str = typer.Option(None, "--repair-model",
-                                         help="Repair failed builds with this litellm model (key from its env var)."),
-        repair_scripted: Path = typer.Option(None, "--repair-scripted",
-                                             help="Repair with scripted replies from a YAML file (offline)."),
-        max_attempts: int = typer.Option(3, help="Build attempts per instance, repairs included."),
+        repair_model: str = typer.Option(None, "--repair-model", hidden=True,
+                                         help="Retired: use --agents MODEL.yaml (docs/agents.md)."),
+        repair_scripted: Path = typer.Option(None, "--repair-scripted", hidden=True,
+                                             help="Retired: use --agents with provider: scripted."),
         pin_date: bool = typer.Option(False, "--pin-date", help="Resolve dependencies as of each PR's creation date (uv --exclude-newer)."),
         test_timeout: int = typer.Option(60, "--test-timeout", help="Seconds one test may run before it fails alone (pytest-timeout; 0: none)."),
-        budget_usd: float = typer.Option(2.0, "--budget-usd", help="Most a repair may spend per instance."),
         open_loop: bool = typer.Option(False, "--open-loop",
                                        help="One heuristic build per task: no diagnosis, no rules, no validation probe."),
         loop_attempts: int = typer.Option(5, "--loop-attempts", help="Turns of the closed loop per instance (build, probe, diagnose, fix)."),
@@ -51,6 +49,15 @@ def register(app: typer.Typer) -> None:
         By default each build goes through the closed loop: build, a quick validation probe, and on an
         environment failure a diagnosis by the rules in builders/rules and a rebuild with the fix, every turn
         recorded in build_attempts."""
+        from openswe_data.errors import ConfigError
+
+        if repair_model or repair_scripted:
+            raise ConfigError(
+                "--repair-model and --repair-scripted are retired: the agent tier repairs builds now (its Dockerfile "
+                "agent proposes typed fixes or a checked edit of the Dockerfile), every call through the llm_calls "
+                "ledger, the call cache and the budgets",
+                hint=f"write a model file (provider: litellm, model: {repair_model or 'NAME'}; or provider: scripted "
+                     "with replies) and pass --agents FILE; see docs/agents.md")
         use_executor(executor, ray_address)
         from openswe_data.build import BuildOptions, build_environments
         from openswe_data.build.network import check_network_settings
@@ -60,22 +67,9 @@ def register(app: typer.Typer) -> None:
         ws = Workspace(workspace_path(workspace))
         reap(ws.path)
         opts = BuildOptions(force=force, keep_context=keep_context, pythons=list(python or []),
-                            max_attempts=max_attempts, budget_usd=budget_usd, pin_to_pr_date=pin_date,
-                            test_timeout=test_timeout)
-        repairer = None
-        if repair_model or repair_scripted:
-            from openswe_data.build.llm_repair import LLMRepairer
-            from openswe_data.agents import LitellmModel, load_scripted
-
-            if repair_scripted:
-                with reading(repair_scripted, "scripted replies file"):
-                    model = load_scripted(repair_scripted)
-            else:
-                model = LitellmModel(repair_model)
-            repairer = LLMRepairer(model, ws.stage("llm_calls"))
+                            pin_to_pr_date=pin_date, test_timeout=test_timeout)
         tier = None
         if agents_config or dry_run:
-            from openswe_data.errors import ConfigError
             from openswe_data.repair.tier import AgentBudget, AgentOptions, AgentTier
 
             if open_loop or not agents_config:
@@ -93,14 +87,16 @@ def register(app: typer.Typer) -> None:
                 return
             from openswe_data.agents import load_model
 
-            tier = AgentTier(load_model(agents_config), workspace=ws, record_to=agents_record,
+            with reading(agents_config, "model config"):
+                model = load_model(agents_config)
+            tier = AgentTier(model, workspace=ws, record_to=agents_record,
                              options=AgentOptions(budget=budget, review=agent_review))
         if not open_loop:
             from openswe_data.repair import LoopOptions, build_with_loop
 
             loop = LoopOptions(max_attempts=loop_attempts, max_seconds=loop_seconds, memory=memory)
             s = build_with_loop(ws, ids=ids or None, workers=workers, options=opts, loop=loop,
-                                retry_failed=retry_failed, repairer=repairer, agents=tier)
+                                retry_failed=retry_failed, agents=tier)
             out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}; valid in the loop's probe "
                 f"{s.valid_in_loop}, rescued by a rule {s.rescued}, seeded from memory {s.seeded}")
             for rule, n in sorted(s.rules.items(), key=lambda kv: -kv[1]):
@@ -109,8 +105,7 @@ def register(app: typer.Typer) -> None:
                 out(f"agent tier: rescued {s.agent_rescued}, {s.agent_calls} call(s) ({tier.ledger.paid_calls} paid), "
                     f"${s.agent_usd:.4f}; candidate rules in {ws.path / 'candidate_rules'}")
         else:
-            s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed,
-                                   repairer=repairer)
+            s = build_environments(ws, ids=ids or None, workers=workers, options=opts, retry_failed=retry_failed)
             out(f"built {s.built}, failed {s.failed}, skipped (already done) {s.skipped}")
 
     @app.command()

@@ -158,10 +158,13 @@ def build_with_loop(workspace: Workspace, *, ids: Iterable[str] | None = None, w
             summary.valid_in_loop += 1
             summary.rescued += any(a.rule for a in result.attempts)
             summary.agent_rescued += any(a.tier == "agents" for a in result.attempts)
-            memory_stage.put(RepoRecipe(instance_id=task.instance_id, repo=task.repo, base_commit=task.base_commit,
-                                        created_at=task.created_at, recipe=result.recipe.model_dump(mode="json"),
-                                        python_version=result.environment.python_version,
-                                        attempts=len(result.attempts)))
+            kept = result.recipe.reusable()
+            edit_only = kept.key() != result.recipe.key() and kept.key() == Recipe().key()
+            if not edit_only:  # an edited file alone leaves nothing another instance can reuse
+                memory_stage.put(RepoRecipe(instance_id=task.instance_id, repo=task.repo, base_commit=task.base_commit,
+                                            created_at=task.created_at, recipe=kept.model_dump(mode="json"),
+                                            python_version=result.environment.python_version,
+                                            attempts=len(result.attempts)))
         if result.environment.status == "built":
             summary.built += 1
         else:

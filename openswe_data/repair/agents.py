@@ -22,16 +22,17 @@ from openswe_data import conventions as C
 from openswe_data.agents import Ledger
 from openswe_data.agents import prompts
 from openswe_data.agents.tools import SnapshotTools
-from openswe_data.build.recipe import Fix, Recipe
+from openswe_data.build.recipe import DOCKERFILE_KINDS, EVAL_SCRIPT_KINDS, Fix, Recipe
 from openswe_data.errors import AgentError
 from openswe_data.records import Environment, Task, Validation
 
 STAGE = "build"
-BUILD_KINDS = ("add_system_package", "add_requirement", "drop_requirement", "pin_requirement", "install_extra",
-               "install_mode", "pin_build_date", "python")
-"""What the Dockerfile agent may change: what the image installs and from which base."""
-EVAL_KINDS = ("test_option", "runner", "rebuild_compiled", "test_command")
-"""What the eval-script agent may change: how the targeted tests are run."""
+BUILD_KINDS = DOCKERFILE_KINDS
+"""What the Dockerfile agent may change by a typed fix: what the image installs and from which base."""
+EVAL_KINDS = EVAL_SCRIPT_KINDS
+"""What the eval-script agent may change by a typed fix: how the targeted tests are run."""
+EDITS = {"dockerfile": ("dockerfile", "dockerfile"), "eval-script": ("eval_script", "bash")}
+"""agent -> (the file it may edit, the fence of the block holding the whole new file)."""
 AGENTS = ("explorer", "dockerfile", "eval-script", "test-analysis", "legitimacy-review")
 
 
@@ -45,6 +46,10 @@ class Advice:
     """A regular expression for the log line showing the cause (becomes a candidate rule's pattern)."""
     fixes: list[Fix] = field(default_factory=list)
     give_up: str = ""
+    edit: str = ""
+    """``dockerfile`` or ``eval_script`` when the agent proposes a whole new file instead of typed fixes."""
+    text: str = ""
+    """That file (the eval script with its test-patch placeholder, as the agent saw it)."""
 
 
 def _dump(data: Any) -> str:
@@ -125,6 +130,10 @@ class BuildAgents:
 
     def ask(self, folder: str, variables: dict[str, Any], *, agent: str, instance_id: str) -> dict[str, Any]:
         """One call of ``agent`` with the prompts of ``folder``; its yaml answer."""
+        return prompts.yaml_answer(self.call(folder, variables, agent=agent, instance_id=instance_id))
+
+    def call(self, folder: str, variables: dict[str, Any], *, agent: str, instance_id: str) -> str:
+        """One call of ``agent`` with the prompts of ``folder``; the reply's text."""
         common = {"testbed": C.TESTBED, "eval_script_path": C.EVAL_SCRIPT_PATH}
         messages, version = prompts.messages(folder, {**common, **variables}, explicit=self.recipes_dir)
         if self.before_call is not None and not self.ledger.has_answer(messages):
@@ -132,7 +141,7 @@ class BuildAgents:
         reply = self.ledger.ask(messages, stage=STAGE, agent=agent, instance_id=instance_id, prompt_version=version)
         if self.after_call is not None:
             self.after_call(reply.cost_usd, reply.cached)
-        return prompts.yaml_answer(reply.content)
+        return reply.content
 
     def explore(self, task: Task, tools: SnapshotTools, rule_facts: dict[str, Any]) -> dict[str, Any]:
         """Facts the rules missed, document-first; deeper reads only when the explorer asks for them."""
@@ -150,20 +159,36 @@ class BuildAgents:
         return {}
 
     def fix(self, agent: str, task: Task, env: Environment, *, attempt: int, stage: str, reason: str, text: str,
-            detail: str, log_dir: Path, recipe: Recipe, facts: dict[str, Any], feedback: str) -> Advice:
-        """The Dockerfile (``agent="dockerfile"``) or eval-script agent's typed fixes for a failed attempt."""
+            detail: str, log_dir: Path, recipe: Recipe, facts: dict[str, Any], feedback: str,
+            refused: str = "") -> Advice:
+        """The Dockerfile (``agent="dockerfile"``) or eval-script agent's typed fixes — or its edit of its file
+        — for a failed attempt (``refused``: why its previous edit in this turn was refused)."""
+        from openswe_data.build.edits import PATCH_PLACEHOLDER, eval_script_view
+
         kinds = BUILD_KINDS if agent == "dockerfile" else EVAL_KINDS
         docs = {k: " ".join((Fix.model_fields[k].description or "").split()) for k in kinds}
+        shown = recipe.model_dump(mode="json", exclude={"dockerfile", "eval_script"})  # the files are shown as files
         variables = {"repo": task.repo, "instance_id": task.instance_id, "attempt": attempt, "stage": stage,
-                     "reason": reason, "feedback": feedback, "recipe": _dump(recipe.model_dump(mode="json")),
+                     "reason": reason, "feedback": feedback, "recipe": _dump(shown), "refused": refused,
+                     "eval_script": eval_script_view(env.eval_script or "", task.test_patch),
                      "facts": _dump(facts), "fix_kinds": docs,
                      "log_excerpt": failure_excerpt(stage, text, detail, log_dir),
                      "dockerfile": env.dockerfile or "(the build failed before its Dockerfile was written)",
                      "test_command": env.test_command or "", "start_marker": C.START_TEST_OUTPUT,
+                     "patch_placeholder": PATCH_PLACEHOLDER,
                      "end_marker": C.END_TEST_OUTPUT}
-        answer = self.ask(f"{agent}-agent", variables, agent=agent, instance_id=task.instance_id)
+        content = self.call(f"{agent}-agent", variables, agent=agent, instance_id=task.instance_id)
+        answer = prompts.yaml_answer(content)
         if answer.get("give_up"):
             return Advice(agent, give_up=str(answer["give_up"]))
+        if answer.get("edit"):
+            name, fence = EDITS[agent]
+            if str(answer["edit"]).replace("-", "_") != name or answer.get("fixes"):
+                raise AgentError(f"the {agent} agent may edit only its own file ({name}), and not with fixes too")
+            return Advice(agent, diagnosis=str(answer.get("diagnosis") or f"{agent}_edit"),
+                          signature=str(answer.get("signature") or ""), edit=name,
+                          text=prompts.fenced_block(content, fence, "sh") if fence == "bash"
+                          else prompts.fenced_block(content, fence))
         fixes: list[Fix] = []
         for item in answer.get("fixes") or []:
             try:

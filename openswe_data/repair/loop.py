@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from openswe_data.repair.tier import AgentSession, AgentTier
 
 UNFIXABLE = ("patch_does_not_apply", "no_test_files", "base_commit_missing", "repo_unavailable",
-             "eval_script_unsafe", "leak", "internal_error", "unreported_test_id", "base_image_unavailable")
+             "eval_script_unsafe", "dockerfile_unsafe", "leak", "internal_error", "unreported_test_id", "base_image_unavailable")
 """Reasons no recipe change can rescue."""
 
 

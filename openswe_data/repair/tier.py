@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openswe_data.agents import CallCache, Ledger, Model, ModelError
+from openswe_data.build.edits import EditRefused
 from openswe_data.build.recipe import Recipe
 from openswe_data.errors import AgentError
 from openswe_data.records import BuildAttempt, Environment, LLMCall, Task, Validation
@@ -49,6 +50,10 @@ class AgentOptions:
     """How many times the explorer may ask to read deeper before answering."""
     recipes_dir: str | None = None
     """Where ``builders/`` is (default: the recipe search path)."""
+
+
+EDIT_TRIES = 2
+"""Answers a fixing agent may give in one turn: an edit refused by the checks is asked for once more."""
 
 
 class BudgetSpent(AgentError):
@@ -133,19 +138,26 @@ class AgentSession:
                     return None
                 agent = "dockerfile" if analysis["to"] == "dockerfile" else "eval-script"
                 feedback = f"{analysis['cause']}: {analysis['feedback']}"
-            advice = self.agents.fix(agent, self.task, env, attempt=attempt.attempt, stage=attempt.stage,
-                                     reason=attempt.reason, text=text, detail=attempt.detail, log_dir=log_dir,
-                                     recipe=recipe, facts=self._facts(env),
-                                     feedback=feedback)
-            if advice.give_up:
-                attempt.diagnosis = f"agent gave up: {advice.give_up}"[:300]
+            refused: list[str] = []
+            for _ in range(EDIT_TRIES):  # a refused edit is asked for once more, with the reasons
+                advice = self.agents.fix(agent, self.task, env, attempt=attempt.attempt, stage=attempt.stage,
+                                         reason=attempt.reason, text=text, detail=attempt.detail, log_dir=log_dir,
+                                         recipe=recipe, facts=self._facts(env), feedback=feedback,
+                                         refused="\n".join(refused))
+                if advice.give_up:
+                    attempt.diagnosis = f"agent gave up: {advice.give_up}"[:300]
+                    return None
+                try:
+                    candidate, attempt.fix = self._apply(advice, attempt, env, text, recipe, pythons)
+                    break
+                except EditRefused as exc:
+                    refused.append(f"{advice.agent} edit refused: {exc.message}")
+                    attempt.refused = "\n".join(refused)[:2000]
+            else:
+                attempt.diagnosis = f"agent_edit_refused: {refused[-1]}"[:300]
                 return None
-            candidate = recipe
-            for fix in advice.fixes:
-                candidate = candidate.with_fix(fix, failed_python=env.python_version, pythons=pythons)
             attempt.tier, attempt.rule = "agents", f"agent:{agent}"
             attempt.diagnosis = advice.diagnosis
-            attempt.fix = "; ".join(f.describe() for f in advice.fixes)
             if candidate.key() in tried:
                 attempt.diagnosis = f"agent proposed a recipe already tried ({attempt.fix})"
                 return None
@@ -159,6 +171,43 @@ class AgentSession:
             return None
         finally:
             attempt.cost_usd, attempt.llm_calls = round(self.usd - usd, 6), self.calls - calls
+
+    def _apply(self, advice: Advice, attempt: BuildAttempt, env: Environment, text: str, recipe: Recipe,
+               pythons: tuple[str, ...]) -> tuple[Recipe, str]:
+        """The recipe with the agent's typed fixes or checked edit, and what the attempt records as its fix;
+        an :class:`EditRefused` when the edit breaks the build contract or the eval-script checks."""
+        from openswe_data.build import edits
+
+        if advice.edit == "dockerfile":
+            revision = edits.revise_dockerfile(env.dockerfile, advice.text,
+                                               failed=edits.failed_step(text) if attempt.stage == "build" else None)
+            note = "; ".join(revision.notes)
+            return recipe.with_edit(dockerfile=revision.dockerfile, note=f"dockerfile ({note})"), f"edit dockerfile: {note}"
+        if advice.edit == "eval_script":
+            return recipe.with_edit(eval_script=self._checked_script(advice.text, env, recipe),
+                                    note="eval_script"), "edit eval_script"
+        candidate = recipe
+        for fix in advice.fixes:
+            candidate = candidate.with_fix(fix, failed_python=env.python_version, pythons=pythons)
+        return candidate, "; ".join(f.describe() for f in advice.fixes)
+
+    def _checked_script(self, edited: str, env: Environment, recipe: Recipe) -> str:
+        """The agent's eval script with the test patch back, through the build's own eval-script check."""
+        from openswe_data import conventions as C
+        from openswe_data.build import edits
+        from openswe_data.build.evalscript import check_eval_script
+
+        if recipe.runner == "script":
+            raise edits.EditRefused(["an eval script run by the repository's own command is changed only by typed "
+                                     "fixes (its runner word is the repository's)"])
+        script = edits.restore_eval_script(edited, self.task.test_patch)
+        problems = check_eval_script(script, list(env.test_files), runner_word=recipe.runner,
+                                     test_patch=self.task.test_patch, junit=C.JUNIT_PATH in (env.eval_script or ""))
+        if problems:
+            raise edits.EditRefused(problems)
+        if script == env.eval_script:
+            raise edits.EditRefused(["the edit changes nothing"])
+        return script
 
     def review(self, attempt: BuildAttempt, env: Environment, validation: Validation) -> list[str]:
         """Why a passed probe is not legitimate (``[]``: it is); free checks first, then the model's review."""

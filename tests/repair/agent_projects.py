@@ -9,13 +9,21 @@ only the agents (scripted here: no network) can — or must give up within budge
   tests do — the legitimacy review must catch it — and then the honest one.
 - ``stubborn``: the same project; the eval-script agent only proposes useless options, at $0.10 a call,
   until the instance's budget stops it.
+- ``sysenv``: ``syslib`` whose build also needs ``SPKG_LIBSODIUM=system`` (no typed fix sets a build
+  variable): the Dockerfile agent edits the Dockerfile — the package into the system layer, the variable
+  at the top, which the layer rule moves down to the step that failed.
+- ``evaledit``: ``envvar`` fixed by an edit of the eval script (``export PKG_TESTING=1``); the first edit
+  also hard-codes the recorded exit status and is refused, the second is accepted.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
+
+from openswe_data.agents import ScriptedModel
 
 SODIUM_C = ('#include <Python.h>\n#include <sodium.h>\n\n'
             'static PyObject *ready(PyObject *self, PyObject *args) {\n'
@@ -47,7 +55,16 @@ ENVVAR = {
     "tests": {"tests/test_mean.py": "from epkg import mean\n\n\ndef test_mean_is_exact():\n    assert mean([1, 2]) == 1.5\n"},
 }
 
-PROJECTS: dict[str, dict[str, dict[str, str]]] = {"syslib": SYSLIB, "envvar": ENVVAR, "cheat": ENVVAR, "stubborn": ENVVAR}
+SYSENV = {**SYSLIB, "base": {**SYSLIB["base"], "setup.py": (
+    "import os\n\nfrom setuptools import Extension, setup\nfrom setuptools.command.build_ext import build_ext\n\n\n"
+    "class BuildExt(build_ext):\n    def run(self):\n        if os.environ.get('SPKG_LIBSODIUM') != 'system':\n"
+    "            raise SystemExit('spkg ships no bundled libsodium: build with SPKG_LIBSODIUM=system')\n"
+    "        super().run()\n\n\n"
+    "setup(name='spkg', version='0.1', packages=['spkg'], cmdclass={'build_ext': BuildExt},\n"
+    "      ext_modules=[Extension('spkg._sodium', ['spkg/_sodium.c'], libraries=['sodium'])])\n")}}
+
+PROJECTS: dict[str, dict[str, dict[str, str]]] = {"syslib": SYSLIB, "envvar": ENVVAR, "cheat": ENVVAR, "stubborn": ENVVAR,
+                                                  "sysenv": SYSENV, "evaledit": ENVVAR}
 PREFIX = "agents"
 
 
@@ -88,6 +105,49 @@ SCRIPT: list[dict[str, Any]] = [
     _reply(_on("eval-script", "envvar"), {"diagnosis": "test_mode_variable_unset",
                                           "signature": "run the tests with PKG_TESTING=1",
                                           "fixes": [{"test_command": "PKG_TESTING=1 {command}"}]}),
+    _reply(_on("explorer", "sysenv"), {"facts": {"system_packages": ["libsodium-dev"],
+                                                  "notes": "setup.py:L5 needs SPKG_LIBSODIUM=system"}}),
     # every other pass: the review finds it legitimate
     _reply(_on("legitimacy-review"), {"legitimate": True, "problems": []}),
 ]
+
+
+APT = ("RUN apt-get update \\\n && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {} \\\n"
+       " && rm -rf /var/lib/apt/lists/*\n")
+
+
+def edit_reply(kind: str, text: str, fence: str) -> dict[str, Any]:
+    return {"content": (f"```yaml\ndiagnosis: {kind}\nedit: {'dockerfile' if fence == 'dockerfile' else 'eval_script'}\n```\n"
+                        f"```{fence}\n{text}```\n"), "prompt_tokens": 2500, "completion_tokens": 600, "cost_usd": 0.02}
+
+
+def shown(messages: list[dict[str, str]], fence: str) -> str:
+    """The file the agent is shown in the user message's ```fence block."""
+    return messages[-1]["content"].split(f"```{fence}\n", 1)[1].split("```", 1)[0]
+
+
+class EditingModel(ScriptedModel):
+    """``SCRIPT``, plus the answers that edit the file an agent is shown (they depend on the image's base tag
+    and the test patch, so they are made from the prompt, as a model would)."""
+
+    def query(self, messages: list[dict[str, str]]) -> Any:
+        text = "\n".join(m["content"] for m in messages)
+        if "# agent: dockerfile" in text and f"instance {PREFIX}__sysenv-1" in text:
+            dockerfile = shown(messages, "dockerfile")
+            if "apt-get install" in dockerfile:  # the package goes into the existing system layer
+                dockerfile = re.sub(r"(--no-install-recommends [^\\\n]*?)( \\\n)", r"\1 libsodium-dev\2", dockerfile, 1)
+            else:  # where the template puts a system layer: above the dependency manifests
+                dockerfile = dockerfile.replace("COPY openswe/build-requirements.txt",
+                                                APT.format("libsodium-dev") + "COPY openswe/build-requirements.txt", 1)
+            # the variable where a hurried edit puts it: at the top
+            dockerfile = re.sub(r"(?m)^(FROM .*\n)", r"\1ENV SPKG_LIBSODIUM=system\n", dockerfile, count=1)
+            return self._as_reply(edit_reply("bundled_libsodium_disabled", dockerfile, "dockerfile"))
+        if "# agent: eval-script" in text and f"instance {PREFIX}__evaledit-1" in text:
+            script = shown(messages, "bash").replace("cd /testbed\n", "cd /testbed\nexport PKG_TESTING=1\n", 1)
+            if "previous answer was refused" not in text:  # first: also a hard-coded exit status
+                script = re.sub(r'echo "OPENSWE_TEST_EXIT_CODE=.*"', 'echo "OPENSWE_TEST_EXIT_CODE=0"', script)
+            return self._as_reply(edit_reply("test_mode_variable_unset", script, "bash"))
+        return super().query(messages)
+
+    def _as_reply(self, spec: dict[str, Any]) -> Any:
+        return ScriptedModel([spec], name=self.name).query([])

@@ -17,7 +17,7 @@ import yaml
 from openswe_data.records import BuildAttempt, Environment, LLMCall
 
 import git_projects  # type: ignore[import-not-found]
-from agent_projects import PREFIX, PROJECTS, SCRIPT  # type: ignore[import-not-found]
+from agent_projects import PREFIX, PROJECTS, SCRIPT, EditingModel  # type: ignore[import-not-found]
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -52,14 +52,15 @@ def run(ws, model, **tier_kw):
     return tier, summary
 
 
+NAMES = ["syslib", "envvar", "cheat", "stubborn", "sysenv", "evaledit"]
+
+
 @pytest.fixture(scope="session")
 def agent_run(tmp_path_factory, docker_client):
-    from openswe_data.agents import ScriptedModel
-
     root = tmp_path_factory.mktemp("agents")
-    ws = make_workspace(root, ["syslib", "envvar", "cheat", "stubborn"], second_syslib=True)
+    ws = make_workspace(root, NAMES, second_syslib=True)
     recording = root / "recording.jsonl"
-    tier, summary = run(ws, ScriptedModel(SCRIPT, name="scripted-agents"), record_to=recording)
+    tier, summary = run(ws, EditingModel(SCRIPT, name="scripted-agents"), record_to=recording)
     return ws, tier, summary, recording
 
 
@@ -128,7 +129,38 @@ def test_the_second_instance_of_a_repository_is_seeded_and_pays_for_no_diagnosis
     attempts = attempts_of(ws, f"{PREFIX}__syslib-2")
     assert [(a.outcome, a.seeded_from) for a in attempts] == [("valid", f"{PREFIX}__syslib-1")], story(attempts)
     assert [c.agent for c in calls_of(ws, f"{PREFIX}__syslib-2")] == ["legitimacy-review"]
-    assert summary.agent_rescued == 3
+    assert summary.agent_rescued == 5
+
+
+def test_a_build_variable_no_typed_fix_sets_is_added_by_an_edit_of_the_dockerfile_in_layer_order(agent_run):
+    ws, *_ = agent_run
+    iid = f"{PREFIX}__sysenv-1"
+    attempts = attempts_of(ws, iid)
+    assert [(a.stage, a.outcome, a.tier, a.rule) for a in attempts] == [
+        ("build", "failed", "agents", "agent:dockerfile"), ("validate", "valid", "", "")], story(attempts)
+    first_log = ws.stage("environments").log_dir(iid) / "attempt-1" / "build.log"
+    assert "build with SPKG_LIBSODIUM=system" in first_log.read_text()
+    assert attempts[0].fix.startswith("edit dockerfile: moved `ENV SPKG_LIBSODIUM=system` from above step 2"), story(attempts)
+    env = ws.stage("environments", Environment).get(iid)
+    lines = env.dockerfile.splitlines()
+    assert lines[lines.index("ENV SPKG_LIBSODIUM=system") + 1].startswith('RUN echo ">>>>> openswe: install project"')
+    assert lines.index("ENV SPKG_LIBSODIUM=system") > lines.index("COPY testbed/ /testbed/")
+    assert "libsodium-dev" in env.dockerfile and env.build_method == "agent"
+    assert attempts[1].recipe["dockerfile"] == env.dockerfile
+    assert iid not in {r.instance_id for r in ws.stage("recipes")}, "an edited file is not the repository's to reuse"
+
+
+def test_an_edit_of_the_eval_script_rescues_a_suite_needing_its_test_mode_after_a_cheating_edit_is_refused(agent_run):
+    ws, *_ = agent_run
+    iid = f"{PREFIX}__evaledit-1"
+    attempts = attempts_of(ws, iid)
+    assert [(a.outcome, a.tier, a.fix) for a in attempts] == [
+        ("invalid", "agents", "edit eval_script"), ("valid", "", "")], story(attempts)
+    assert "eval-script edit refused" in attempts[0].refused and "hard-coded exit status" in attempts[0].refused
+    env = ws.stage("environments", Environment).get(iid)
+    assert "export PKG_TESTING=1" in env.eval_script and 'OPENSWE_TEST_EXIT_CODE=${openswe_status}"' in env.eval_script
+    assert sorted(c.agent for c in calls_of(ws, iid)) == ["eval-script", "eval-script", "explorer", "legitimacy-review",
+                                                          "test-analysis"]
 
 
 def test_a_fix_the_agents_found_is_written_as_a_candidate_rule_that_diagnoses_its_own_example(agent_run):
@@ -151,7 +183,7 @@ def test_a_recorded_run_replays_to_the_same_records_with_zero_new_calls(agent_ru
 
     ws, tier, _, recording = agent_run
     replay = ReplayModel(recording)
-    ws2 = make_workspace(tmp_path, ["syslib", "envvar", "cheat", "stubborn"], second_syslib=True)
+    ws2 = make_workspace(tmp_path, NAMES, second_syslib=True)
     run(ws2, replay)
     assert replay.misses == 0, replay.missed
     assert replay.exact + len(replay.drifted) == tier.ledger.paid_calls == len(replay.entries)
