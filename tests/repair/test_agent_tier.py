@@ -178,24 +178,35 @@ def test_a_fix_the_agents_found_is_written_as_a_candidate_rule_that_diagnoses_it
     assert not (ws.path / "candidate_rules" / f"{PREFIX}__stubborn-1.yaml").exists()
 
 
+REPLAYED = ["syslib", "envvar", "cheat"]
+"""Replayed instances: every agent speaks at least once among them (explorer, Dockerfile, eval script, test
+analysis, the legitimacy review); the rest of the recording is left unused (replaying all seven would cost
+as much Docker time again)."""
+
+
 def test_a_recorded_run_replays_to_the_same_records_with_zero_new_calls(agent_run, tmp_path):
     from openswe_data.agents import ReplayModel
 
     ws, tier, _, recording = agent_run
     replay = ReplayModel(recording)
-    ws2 = make_workspace(tmp_path, NAMES, second_syslib=True)
+    ws2 = make_workspace(tmp_path, REPLAYED)
+    ids = {t.instance_id for t in ws2.stage("tasks")}
     run(ws2, replay)
     assert replay.misses == 0, replay.missed
-    assert replay.exact + len(replay.drifted) == tier.ledger.paid_calls == len(replay.entries)
+    recorded = [e for e in replay.entries if e.get("instance_id") in ids]
+    assert {e.get("agent") for e in recorded} >= {"explorer", "dockerfile", "eval-script", "legitimacy-review"}
+    assert replay.exact + len(replay.drifted) == len(recorded) == len(
+        [c for c in ws.stage("llm_calls", LLMCall) if c.status == "ok" and c.instance_id in ids])
     print(f"replay: {replay.exact} exact, {len(replay.drifted)} by order: {replay.drifted}")
     fields = ("instance_id", "attempt", "stage", "outcome", "reason", "tier", "rule", "fix", "diagnosis",
               "recipe_key", "cost_usd", "llm_calls", "seeded_from")
 
     def rows(w):
-        return sorted(tuple(getattr(a, f) for f in fields) for a in w.stage("build_attempts", BuildAttempt))
+        return sorted(tuple(getattr(a, f) for f in fields) for a in w.stage("build_attempts", BuildAttempt)
+                      if a.instance_id in ids)
 
     assert rows(ws2) == rows(ws)
-    assert len([c for c in ws2.stage("llm_calls", LLMCall) if c.status == "ok"]) == tier.ledger.paid_calls
+    assert len([c for c in ws2.stage("llm_calls", LLMCall) if c.status == "ok"]) == len(recorded)
 
 
 KILLER = textwrap.dedent("""
