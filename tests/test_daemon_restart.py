@@ -1,11 +1,12 @@
-"""The Docker daemon restarts in the middle of a validation: the in-flight instance is retried as an
-infrastructure failure once the engine answers again, the completed one is untouched, nothing is lost or
-duplicated, and the run finishes with the verdicts it would have had anyway.
+"""The Docker daemon restarts in the middle of a validation, and in the middle of an image build: the
+in-flight instance is retried as an infrastructure failure once the engine answers again, the completed one
+is untouched, nothing is lost or duplicated, and the run finishes with the verdicts it would have had anyway.
 
 The test runs its own ``dockerd`` (own socket, data root, exec root, pidfile and containerd namespace, and a
 bridge interface of its own: with ``--bridge=none`` dockerd deletes ``docker0`` at start-up, the shared
 engine's bridge, and every build and run there then fails) and loads into it environment images built on
-the shared engine. Builds are not restarted here: with no NAT on its bridge, that daemon's builds have no network.
+the shared engine. That daemon's builds have no network (no NAT on its bridge): the build case uses a tiny
+project without requirements and a local, empty package index on the bridge's host address.
 """
 
 from __future__ import annotations
