@@ -1,10 +1,12 @@
 """Figures for bad-input hardening: run the whole malformed-input corpus and count what went wrong.
 
-    python benchmarks/bench_hardening.py [--show N]
+    python benchmarks/bench_hardening.py [--show N] [--kills N] [--corpus-only]
 
 Prints: cases, tracebacks, lost good entries, bad entries without a reject naming them, bad entries stored
-as good, files written outside the workspace, unreadable workspaces, unhelpful errors; then the first N
-failing cases by reader.
+as good, files written outside the workspace, unreadable workspaces, unhelpful errors; then kills (SIGKILLs
+of a running command, each resumed: items lost or stored twice), debris (what killed runs left outside the
+store, before and after the resume) and leaks (fake secrets found in outputs and the workspace), see
+``hardening_resume.py``; then the first N failing corpus cases by reader.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "hardening"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main() -> int:
@@ -25,6 +28,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--show", type=int, default=20)
     ap.add_argument("--only", default="", help="run only cases whose name contains this")
+    ap.add_argument("--kills", type=int, default=5, help="SIGKILLs of a running collect, each then resumed")
+    ap.add_argument("--corpus-only", action="store_true", help="skip the kill, debris and leak figures")
     args = ap.parse_args()
     logging.disable(logging.WARNING)
     totals = collections.Counter()
@@ -47,6 +52,13 @@ def main() -> int:
             failing.append(o)
     for k, v in totals.items():
         print(f"{k:40s} {v}")
+    if not args.corpus_only:
+        import hardening_resume as resume
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for part in (resume.kills(Path(tmp), args.kills), resume.debris(Path(tmp)), resume.leaks(Path(tmp))):
+                for k, v in part.items():
+                    print(f"{k:40s} {v}")
     by_reader = collections.Counter(o.case.split("/")[0] for o in failing)
     print("failing cases by reader:", dict(by_reader))
     for o in failing[: args.show]:

@@ -48,7 +48,9 @@ class BuildFailure:
 
 ENGINE_FAILURES = re.compile(
     r"failed to create endpoint|could not find bridge|failed to create shim|OCI runtime (?:create|start) failed|"
-    r"no space left on device|failed to register layer|Cannot connect to the Docker daemon|context canceled")
+    r"no space left on device|failed to register layer|Cannot connect to the Docker daemon|context canceled|"
+    r"is not running|daemon is shutting down|connection reset by peer|transport is closing|"
+    r"failed to update store for object|libnetwork|rpc error")
 """Errors of the engine itself during a build (not of a Dockerfile step): infrastructure, retried later."""
 
 
@@ -78,7 +80,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
 
     ``nocache``: build every layer again (re-validation over time: what the Dockerfile gives today)."""
     from docker.errors import APIError, ImageNotFound
-    from requests.exceptions import RequestException
+    from requests.exceptions import ReadTimeout, RequestException
 
     client = engine.client()
     start = time.monotonic()
@@ -101,16 +103,34 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
     except APIError as exc:
         error = str(exc)
         lines.append(f"ERROR: {error}")
-    except RequestException as exc:  # a read timeout or a dropped connection: the engine stopped answering
+    except ReadTimeout as exc:  # no word from the engine for the client's whole timeout: the build hangs
         error, reason = f"the engine stopped answering during the build ({type(exc).__name__}: {exc})", "build_timeout"
         lines.append(f"ERROR: {error}")
+    except RequestException as exc:  # the connection dropped: the engine went away (a restart), not the build
+        error, reason = f"the engine went away during the build ({type(exc).__name__}: {exc})", "internal_error"
+        lines.append(f"ERROR: {error}")
+    if not error:
+        try:
+            img = client.images.get(tag)
+        except (ImageNotFound, APIError, RequestException) as exc:  # the stream ended early, without an error
+            error, reason = f"the engine ended the build without the image ({type(exc).__name__})", "internal_error"
+            lines.append(f"ERROR: {error}")
     log = "\n".join(lines) + "\n"
     if log_path is not None:
         write_log(log_path, log)
     if error:
+        if not reason and "returned a non-zero code" not in error and not _answers(client):
+            reason = "internal_error"  # whatever the message, the engine went away under the build (a restart)
         return BuildFailure(reason or failure_reason(error, lines), log, time.monotonic() - start, error[:500])
-    img = client.images.get(tag)
     return BuiltImage(tag, img.id, False, log, time.monotonic() - start, img.attrs.get("Size", 0))
+
+
+def _answers(client: object) -> bool:
+    """Whether the engine answers a ping now (a build error while it does not is the engine's)."""
+    try:
+        return bool(client.ping())  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - any failure to answer is "no"
+        return False
 
 
 @dataclass

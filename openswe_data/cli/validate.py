@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from openswe_data.cli._common import (
-    ExecutorOpt, RayAddressOpt, WorkspaceOpt, handle_errors, out, reap, use_executor, workspace_path,
+    ExecutorOpt, RayAddressOpt, WorkspaceOpt, err, handle_errors, out, reap, use_executor, workspace_path,
 )
 
 
@@ -69,7 +69,7 @@ def _register_evaluate(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
     def evaluate(
-        predictions: Path = typer.Argument(..., help="SWE-bench predictions (JSON list or JSONL)."),
+        predictions: Path = typer.Argument(..., help="SWE-bench predictions (JSONL, a JSON list, or a preds.json keyed by instance id)."),
         source: Path = typer.Option(None, "--source", help="A workspace or a release folder (default: the workspace)."),
         workspace: Path | None = WorkspaceOpt,
         report: Path = typer.Option(None, "--report", help="Write the per-instance report here (JSON)."),
@@ -86,14 +86,17 @@ def _register_evaluate(app: typer.Typer) -> None:
         from openswe_data.validate.evaluate import DockerGrader, evaluate as run, load_records, read_predictions
         from openswe_data.validate.runner import Limits
 
-        preds = read_predictions(predictions)
+        preds, rejected = read_predictions(predictions)
+        for bad in rejected:
+            err(f"rejected {bad.source}: {bad.reason}: {bad.detail}")
         records = load_records(source or workspace_path(workspace))
-        rep = run(records, preds, grader=DockerGrader(Limits(timeout=timeout)), workers=workers)
+        rep = run(records, preds, grader=DockerGrader(Limits(timeout=timeout)), workers=workers, rejected=rejected)
         for r in rep.results:
             out(f"{'RESOLVED  ' if r.resolved else 'unresolved'} {r.instance_id} [{r.model}] {r.reason}")
         s = rep.summary()
         out(f"resolved {s['resolved']} of {s['submitted']} ({s['resolved_rate']:.0%}); "
-            f"unresolved: {counts(s['unresolved_reasons'])}")
+            f"unresolved: {counts(s['unresolved_reasons'])}"
+            + (f"; {len(rejected)} row(s) of {predictions} rejected" if rejected else ""))
         if rep.missing_instances:
             out(f"unknown instances: {', '.join(rep.missing_instances[:10])}"
                 + (f" ... and {len(rep.missing_instances) - 10} more" if len(rep.missing_instances) > 10 else ""))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from openswe_data import engine
 from openswe_data.build.environment import BuildOptions, build_environment
 from openswe_data.build.recipe import Recipe
 from openswe_data.build.repair import Repairer
@@ -52,6 +53,8 @@ class LoopOptions:
     """Times a turn that failed for the engine's sake (``internal_error``) is repeated as it was, after a pause."""
     infra_pause: float = 5.0
     """Seconds before such a repeat."""
+    infra_wait_seconds: float = 180.0
+    """How long such a repeat waits, after the pause, for the engine to answer again (a daemon restart)."""
     memory: bool = True
     """Seed the first turn with the repository's remembered recipe."""
     probe: ValidateOptions = field(default_factory=lambda: ValidateOptions(reruns=0, k=1))
@@ -129,6 +132,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         if attempt.reason == "internal_error" and infra_left > 0 and time.monotonic() - start < loop.max_seconds:
             infra_left -= 1  # the engine failed, not the recipe: the same turn again (recorded, not diagnosed)
             time.sleep(loop.infra_pause)
+            engine.wait_until_available(loop.infra_wait_seconds)  # a daemon restart: once it answers again
             continue
         if valid or attempt.reason in UNFIXABLE:
             break

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from openswe_data import progress
 from openswe_data.curate.grading import Grade
-from openswe_data.errors import InputFileError, InputFileNotFound, ValidateError
+from openswe_data.errors import ValidateError
 from openswe_data.execute.images import ensure_local
 from openswe_data.records import ValidatedRecord
 from openswe_data import toolchains
 from openswe_data.toolchains.python.pytest_results import OK_STATUSES as OK
+from openswe_data.validate.predictions import PredictionReject, read_predictions  # noqa: F401 - the API
 from openswe_data.validate.runner import Limits, run_eval
-
 
 
 class DockerGrader:
@@ -66,6 +66,8 @@ class InstanceResult:
 class EvaluationReport:
     results: list[InstanceResult]
     missing_instances: list[str]
+    rejected: list[PredictionReject] = field(default_factory=list)
+    """Rows of the predictions file that could not be read (each with its location and reason)."""
 
     def summary(self) -> dict[str, object]:
         n = len(self.results)
@@ -75,48 +77,12 @@ class EvaluationReport:
             if not r.resolved:
                 reasons[r.reason] = reasons.get(r.reason, 0) + 1
         return {"submitted": n, "resolved": resolved, "resolved_rate": resolved / n if n else 0.0,
-                "unresolved_reasons": reasons, "unknown_instances": self.missing_instances}
+                "unresolved_reasons": reasons, "unknown_instances": self.missing_instances,
+                "rejected": len(self.rejected)}
 
     def to_json(self) -> str:
-        return json.dumps({"summary": self.summary(), "instances": [asdict(r) for r in self.results]}, indent=2)
-
-
-def read_predictions(path: Path) -> list[dict]:
-    """SWE-bench predictions: a JSON list, a JSON object keyed by instance id, or JSONL (one line is one
-    prediction, not a keyed object). A missing, empty or malformed file raises ``InputFileError`` naming
-    the file and line."""
-    hint = "each prediction is an object with instance_id, model_patch, model_name_or_path"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileNotFound(f"predictions file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"predictions file {path} cannot be read: {exc}") from None
-    if not text.strip():
-        raise InputFileError(f"predictions file {path} is empty", hint=hint)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        data, where = [], []
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    data.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputFileError(f"{path}:{n}: not JSON ({exc.msg})", hint=hint) from None
-                where.append(f"{path}:{n}")
-    else:
-        if isinstance(data, dict) and "instance_id" in data:
-            data = [data]  # a one-line JSONL file
-        elif isinstance(data, dict):
-            data = [dict(v, instance_id=v.get("instance_id", k)) if isinstance(v, dict) else v for k, v in data.items()]
-        if not isinstance(data, list):
-            raise InputFileError(f"{path}: expected a list of predictions, got {type(data).__name__}", hint=hint)
-        where = [f"{path}: prediction {i + 1}" for i in range(len(data))]
-    for row, at in zip(data, where):
-        if not isinstance(row, dict) or not isinstance(row.get("instance_id"), str):
-            raise InputFileError(f"{at} has no instance_id", hint=hint)
-    return data
+        return json.dumps({"summary": self.summary(), "instances": [asdict(r) for r in self.results],
+                           "rejected": [asdict(r) for r in self.rejected]}, indent=2)
 
 
 def load_records(source: Path) -> dict[str, ValidatedRecord]:
@@ -133,7 +99,9 @@ def load_records(source: Path) -> dict[str, ValidatedRecord]:
 
 
 def evaluate(records: dict[str, ValidatedRecord], predictions: Iterable[dict], *, grader: DockerGrader | None = None,
-             workers: int = 0) -> EvaluationReport:
+             workers: int = 0, rejected: Iterable[PredictionReject] = ()) -> EvaluationReport:
+    """Grades each prediction whose instance is in ``records``; ``rejected`` (the reader's bad rows) is
+    carried into the report."""
     from openswe_data.execute import get_executor
 
     grader = grader or DockerGrader()
@@ -157,4 +125,4 @@ def evaluate(records: dict[str, ValidatedRecord], predictions: Iterable[dict], *
         results.append(InstanceResult(p["instance_id"], p.get("model_name_or_path", ""), grade.resolved,
                                       grade.reason, failing))
     results.sort(key=lambda r: (r.instance_id, r.model))
-    return EvaluationReport(results, sorted(p["instance_id"] for p in missing))
+    return EvaluationReport(results, sorted(p["instance_id"] for p in missing), list(rejected))

@@ -49,6 +49,9 @@ def test_an_engine_failure_during_a_build_is_infrastructure_not_the_step():
               "docker0 failed: could not find bridge docker0: route ip+net: no such network interface")
     assert failure_reason(engine, step) == "internal_error"
     assert failure_reason("The command '/bin/sh -c pip install' returned a non-zero code: 1", step) == "build_deps_failed"
+    # what a daemon stopping under a running step answers (seen in test_daemon_restart's build case)
+    restart = "failed to update store for object type *libnetwork.endpoint: open : no such file or directory"
+    assert failure_reason(restart, step) == "internal_error"
 
 
 def test_a_dated_editable_install_builds_the_project_with_the_images_tools():

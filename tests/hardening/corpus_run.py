@@ -114,7 +114,7 @@ def run_case(case: dict[str, Any], tmp: Path) -> Outcome:
         shutil.copy(src, target)
     before_in = _snapshot(inputs)
     runner = {"dump": _reader_case, "tasks": _reader_case, "policy": _policy_case, "recipe": _recipe_case,
-              "workspace": _workspace_case}.get(case["reader"], _reader_case)
+              "workspace": _workspace_case, "evaluate": _evaluate_case}.get(case["reader"], _reader_case)
     runner(case, target, cwd, ws, out)
     leaked = (_snapshot(cwd) - {p for p in _snapshot(cwd) if p == "ws" or p.startswith("ws/")})
     leaked |= {f"input/{p}" for p in _snapshot(inputs) - before_in}
@@ -146,11 +146,36 @@ def _reader_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: O
         out.unreadable = f"{type(exc).__name__}: {exc}"
         return
     goods = [e for e in case["entries"] if e["expect"] == "keep"]
-    bads = [e for e in case["entries"] if e["expect"] == "reject"]
     out.lost = [e["id"] for e in goods if e["id"] not in stored]
     out.accepted_bad = max(0, len(stored) - len(goods)) if case["reader"] in ("dump", "tasks") else max(
         0, sum(1 for _ in stored) - len(goods))
-    for e in bads:
+    _explained(case, target, rejects, out)
+
+
+def _evaluate_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: Outcome) -> None:
+    """``openswe evaluate FILE`` against an empty workspace: each good prediction comes out as an unknown
+    instance (there is nothing to grade it in), each bad row as a reject in the report."""
+    from openswe_data.store import Workspace
+
+    Workspace(ws, create=True)
+    report = ws / "report.json"
+    result = _invoke(["evaluate", str(target), "--source", str(ws), "--report", str(report)], cwd)
+    out.traceback = _traceback(result)
+    if out.traceback:
+        return
+    if result.exit_code != 0:
+        out.unexplained.append(f"exit {result.exit_code}: {result.output[-500:]}")
+        return
+    data = json.loads(report.read_text())
+    read = data["summary"]["unknown_instances"] + [r["instance_id"] for r in data["instances"]]
+    goods = [e for e in case["entries"] if e["expect"] == "keep"]
+    out.lost = [e["id"] for e in goods if e["id"] not in read]
+    out.accepted_bad = max(0, len(read) - len(goods))
+    _explained(case, target, data["rejected"], out)
+
+
+def _explained(case: dict[str, Any], target: Path, rejects: list[dict[str, Any]], out: Outcome) -> None:
+    for e in (e for e in case["entries"] if e["expect"] == "reject"):
         named = [r for r in rejects if _names(r["source"], target, e)]
         if not named:
             out.unexplained.append(f"no reject names {e}; rejects: {[(r['source'], r['reason']) for r in rejects][:5]}")

@@ -450,6 +450,39 @@ def attempts(w: Writer) -> None:
             format=fmt)
 
 
+def evaluate(w: Writer) -> None:
+    """``openswe evaluate``'s predictions reader: every predictions case of ``curate import`` again (JSONL,
+    JSON list, keyed preds.json), then duplicates and a good file in each accepted shape."""
+    for case in [c for c in w.cases if c["reader"] == "attempts-predictions"]:
+        w.cases.append({**case, "case": case["case"].replace("attempts-predictions/", "evaluate/"), "reader": "evaluate"})
+    n = iter(range(400_000, 500_000))
+    a, b = next(n), next(n)
+    other = {**good_prediction(a), "model_name_or_path": "other-model"}  # same instance, another model: kept
+    w.jsonl("evaluate", "duplicate_jsonl", [("good", good_prediction(a), f"corpus-org__widget-{a}"),
+                                            ("good", good_prediction(b), f"corpus-org__widget-{b}"),
+                                            ("bad", good_prediction(a), None), ("good", other, f"corpus-org__widget-{a}"),
+                                            ("bad", {**good_prediction(b), "model_patch": "another"}, None)])
+    a, b = next(n), next(n)
+    w.raw("evaluate", "duplicate_list", "evaluate/duplicate_list.json",
+          json.dumps([good_prediction(a), good_prediction(b), good_prediction(b)]).encode(),
+          entries=[{"where": "[0]", "expect": "keep", "id": f"corpus-org__widget-{a}"},
+                   {"where": "[1]", "expect": "keep", "id": f"corpus-org__widget-{b}"},
+                   {"where": "[2]", "expect": "reject", "id": None}])
+    a, b = next(n), next(n)
+    shapes = {"good_list": [good_prediction(a), good_prediction(b)],
+              "good_keyed": {f"corpus-org__widget-{a}": good_prediction(a), f"corpus-org__widget-{b}": good_prediction(b)}}
+    for label, doc in shapes.items():
+        where = ("[0]", "[1]") if label == "good_list" else (f"[corpus-org__widget-{a}]", f"[corpus-org__widget-{b}]")
+        w.raw("evaluate", label, f"evaluate/{label}.json", json.dumps(doc).encode(),
+              entries=[{"where": where[0], "expect": "keep", "id": f"corpus-org__widget-{a}"},
+                       {"where": where[1], "expect": "keep", "id": f"corpus-org__widget-{b}"}])
+    a = next(n)
+    w.raw("evaluate", "good_single_object", "evaluate/good_single_object.json", json.dumps(good_prediction(a)).encode(),
+          entries=[{"where": "good_single_object.json", "expect": "keep", "id": f"corpus-org__widget-{a}"}])
+    w.jsonl("evaluate", "good_crlf", [("good", good_prediction(i), f"corpus-org__widget-{i}") for i in (next(n), next(n))],
+            eol=b"\r\n")
+
+
 def policies(w: Writer) -> None:
     """Single-file readers: a bad policy is refused as a whole, with the file and the key named."""
     base = "name: corpus\nversion: 1\nbands:\n  - {name: easy, min_rate: 0.5, max_rate: 1.0}\n"
@@ -505,6 +538,7 @@ def main() -> int:
     dumps(w)
     tasks(w)
     attempts(w)
+    evaluate(w)
     policies(w)
     recipes(w)
     workspace(w)

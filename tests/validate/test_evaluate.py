@@ -22,7 +22,7 @@ def test_gold_wrong_empty_and_test_breaking_patches_are_graded_not_crashed_on(ex
     first_added = next(i for i, line in enumerate(lines) if line.startswith("+") and not line.startswith("+++"))
     lines[first_added] = "+this is not python (\n"  # applies cleanly, breaks the import of the module
     breaking = "".join(lines)
-    wrong = next(p for p in read_predictions(ATTEMPTS) if p["instance_id"] == iid and p["model_name_or_path"] == "demo-model-b")
+    wrong = next(p for p in read_predictions(ATTEMPTS)[0] if p["instance_id"] == iid and p["model_name_or_path"] == "demo-model-b")
     preds = [
         {"instance_id": iid, "model_name_or_path": "gold", "model_patch": rec.patch},
         {"instance_id": iid, "model_name_or_path": "wrong", "model_patch": wrong["model_patch"]},
@@ -53,14 +53,22 @@ def test_the_cli_grades_a_predictions_file_against_the_workspace(examples_worksp
     ws, expected, _ = examples_workspace
     preds = [{"instance_id": r.instance_id, "model_name_or_path": "gold", "model_patch": r.patch}
              for r in ws.stage("records") if r.verdict == "valid"]
+    bad = ['{"instance_id": "oops', "[1, 2]", json.dumps({"model_patch": "x"}),
+           json.dumps({**preds[0], "model_patch": 5}), json.dumps(preds[0])]  # the last one: a duplicate
+    lines = [json.dumps(p) for p in preds[:1]] + bad + [json.dumps(p) for p in preds[1:]]
     path = tmp_path / "preds.jsonl"
-    path.write_text("".join(json.dumps(p) + "\n" for p in preds))
+    path.write_text("".join(line + "\n" for line in lines))
     result = CliRunner().invoke(make_app(), ["evaluate", str(path), "--workspace", str(ws.path),
                                              "--report", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     valid = sum(r.verdict == "valid" for r in ws.stage("records"))
-    assert report["summary"]["resolved"] == report["summary"]["submitted"] == valid == 8
+    assert report["summary"]["resolved"] == report["summary"]["submitted"] == valid == 8  # every good one graded
+    assert [(r["source"], r["reason"]) for r in report["rejected"]] == [
+        (f"{path}:L2", "unreadable"), (f"{path}:L3", "not_an_object"), (f"{path}:L4", "bad_instance_id"),
+        (f"{path}:L5", "bad_field"), (f"{path}:L6", "duplicate")]
+    assert "model_patch" in report["rejected"][3]["detail"] and f"{path}:L1" in report["rejected"][4]["detail"]
+    assert f"rejected {path}:L2: unreadable" in result.output and "5 row(s)" in result.output
 
 
 def test_a_candidate_that_plants_its_own_version_of_a_new_test_file_is_not_resolved(make_repo, tmp_path):
