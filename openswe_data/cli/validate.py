@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(0, help="Parallel validations (0: from cores and memory)."),
         executor: str = ExecutorOpt,
         ray_address: str = RayAddressOpt,
-        reruns: int = typer.Option(4, help="Extra runs per side to detect flaky tests."),
+        reruns: int = typer.Option(4, help="Extra runs per side to detect flaky tests (more where FAIL_TO_PASS rests on one test or short runs); 0: none, the k/k gate alone."),
         k: int = typer.Option(3, "--k", help="The gate: every FAIL_TO_PASS test fails k of k runs without the fix and passes k of k with it."),
         timeout: float = typer.Option(600.0, help="Seconds per run before the container is killed."),
         memory: str = typer.Option("2g", help="Memory limit per container."),

@@ -28,7 +28,8 @@ from openswe_data.validate.runner import Limits, RunResult, run_eval
 class ValidateOptions:
     reruns: int = 4
     """Extra runs on each side to find flaky tests (a test failing half the time escapes 5+5 runs with
-    probability 2**-8)."""
+    probability 2**-8); 0 turns flake detection off, the adaptive gate included (the loop's probe, quick
+    checks): each record's ``flake_miss_probability`` says what that leaves."""
     k: int = 3
     """The gold / no-op gate: every FAIL_TO_PASS test fails in k of k runs without the fix and passes in k of
     k with it (each side runs at least k times)."""
@@ -53,7 +54,10 @@ class ValidateOptions:
 
     def runs_needed(self, fail_to_pass: list[str], seconds: float) -> int:
         """Runs per side for a valid verdict: enough that 0.5 ** (2 * runs) <= the target (the adaptive
-        flake gate: more for a FAIL_TO_PASS resting on one test or a short run), within the cap."""
+        flake gate: more for a FAIL_TO_PASS resting on one test or a short run), within the cap; no more
+        than ``runs_per_side`` when reruns are off."""
+        if self.reruns <= 0:
+            return self.runs_per_side
         strict = len(fail_to_pass) == 1 or seconds < self.short_run_seconds
         target = self.strict_miss if strict else self.max_miss
         return min(max(self.runs_per_side, math.ceil(math.log2(1 / target) / 2)), self.max_runs_per_side)

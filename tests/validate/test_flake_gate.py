@@ -25,3 +25,10 @@ def test_the_gate_never_runs_below_the_configured_runs_or_above_its_cap():
 def test_the_residual_miss_probability_is_a_coin_flip_test_passing_every_gate_run():
     assert miss_probability(5, 5) == 2 ** -10
     assert miss_probability(10, 10) < 1e-6
+
+
+def test_no_reruns_means_no_adaptive_runs_either_so_the_loops_probe_runs_once_a_side():
+    from openswe_data.repair import LoopOptions
+
+    assert ValidateOptions(reruns=0).runs_needed(["t::a"], 1.0) == 3  # the k/k gate alone
+    assert LoopOptions().probe.runs_needed(["t::a"], 1.0) == 1
