@@ -82,6 +82,10 @@ def test_harbors_own_linter_accepts_the_exported_folders_and_rejects_a_broken_on
     image = harbor_image()
     code, output = harbor_lint(image, folders, "--extend-select", "unpinned-image")
     assert (code, json.loads(output)) == (0, [])
+    local = tmp_path / "local"
+    export_harbor([make_record("acme", "widgets", 101)], local)  # a workspace's image: a tag, not a digest
+    code, output = harbor_lint(image, [local / "acme__widgets-101"], "--extend-select", "unpinned-image")
+    assert code == 1 and {f["rule"] for f in json.loads(output)} == {"unpinned-image"}
     broken = tmp_path / "broken" / folders[0].name
     shutil.copytree(folders[0], broken)
     (broken / "instruction.md").unlink()
