@@ -142,3 +142,36 @@ def test_the_exported_verifier_gives_reward_1_with_the_gold_patch_and_0_without(
         assert _trial(docker_client, record, task, tmp_path / f"{record.instance_id}-noop", solve=False) == 0.0
         report = json.loads((tmp_path / f"{record.instance_id}-noop" / "verifier" / "report.json").read_text())
         assert report["reason"] == "tests_failed" and set(record.FAIL_TO_PASS) <= set(report["failing"])
+
+
+def _grade(task: Path, stdout: str, tmp_path: Path) -> tuple[str, dict]:
+    import subprocess
+    import sys
+
+    (tmp_path / "out.txt").write_text(stdout)
+    (tmp_path / "err.txt").write_text("+ echo OPENSWE_TEST_EXIT_CODE=0\n")  # a trace line is not the exit status
+    subprocess.run([sys.executable, "-I", str(task / "tests/grade.py"),  # -I: only the shipped parser copy
+                    "--config", str(task / "tests/config.json"),
+                    "--stdout", str(tmp_path / "out.txt"), "--stderr", str(tmp_path / "err.txt"),
+                    "--junit", str(tmp_path / "absent.xml"), "--reward", str(tmp_path / "reward.txt"),
+                    "--report", str(tmp_path / "report.json")], check=True, capture_output=True)
+    return (tmp_path / "reward.txt").read_text().strip(), json.loads((tmp_path / "report.json").read_text())
+
+
+def test_the_shipped_grader_reads_the_run_with_the_records_own_parser(published, tmp_path):
+    record = _valid(published)[0]
+    export_harbor([record], tmp_path / "tasks")
+    task = tmp_path / "tasks" / record.instance_id
+    f2p, p2p = record.FAIL_TO_PASS[0], record.PASS_TO_PASS[0]
+
+    def run(f2p_status: str, exit_code: int) -> str:
+        return (">>>>> Start Test Output\n=========== short test summary info ===========\n"
+                f"{f2p_status} {f2p}\nPASSED {p2p}\n========== 2 passed in 0.01s ==========\n"
+                f">>>>> End Test Output\nOPENSWE_TEST_EXIT_CODE={exit_code}\n")
+
+    assert _grade(task, run("PASSED", 0), tmp_path)[0] == "1"
+    reward, report = _grade(task, run("FAILED", 1), tmp_path)
+    assert reward == "0" and report["failing"] == [f2p] and report["reason"] == "tests_failed"
+    reward, report = _grade(task, run("PASSED", 1), tmp_path)  # printed passes against a failing exit status
+    assert reward == "0" and f2p in report["failing"]
+    assert _grade(task, "", tmp_path)[1]["reason"] == "tests_did_not_run"
