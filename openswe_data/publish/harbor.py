@@ -65,9 +65,9 @@ def _toml(value: object) -> str:
 
 
 def _collect_command() -> str:
-    # every change, new files included, against the base commit (the image's one-commit history)
-    return (f"mkdir -p {Path(AGENT_PATCH).parent} && cd {C.TESTBED} && git add -A && "
-            f"git diff --cached --binary HEAD > {AGENT_PATCH}")
+    from openswe_data.sample.environment import DIFF_COMMAND  # the patch an agent's work makes, as sampling takes it
+
+    return f"mkdir -p {Path(AGENT_PATCH).parent} && cd {C.TESTBED} && {DIFF_COMMAND} > {AGENT_PATCH}"
 
 
 def write_task(record: ValidatedRecord, folder: Path, *, agent_timeout: float = 3000.0,
@@ -100,6 +100,7 @@ def write_task(record: ValidatedRecord, folder: Path, *, agent_timeout: float = 
             "junit_path": C.JUNIT_PATH}),
         "tests/eval.sh": record.eval_script,
         "tests/grade.py": recipes.read("builders", "harbor/grade.py"),
+        "tests/unchanged.py": recipes.read("builders", "harbor/unchanged.py"),
         "tests/config.json": json.dumps({
             "instance_id": record.instance_id, "log_parser": record.log_parser or "pytest",
             "test_files": list(record.test_files), "FAIL_TO_PASS": list(record.FAIL_TO_PASS),
