@@ -40,7 +40,7 @@ def harbor_image() -> str:
             tar.addfile(info, io.BytesIO(data))
     buf.seek(0)
     client.images.build(fileobj=buf, custom_context=True, tag=tag, buildargs=buildargs, rm=True,
-                        labels=engine.labels("test"), network_mode="host")
+                        labels=engine.labels("test"))
     return tag
 
 
