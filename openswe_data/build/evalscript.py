@@ -37,6 +37,15 @@ def rebuild_command(install_mode: str, installable: bool) -> str:
     return f"pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation {target}"
 
 
+def heredoc_terminator(text: str, base: str) -> str:
+    """A here-document terminator for ``text``: ``base``, lengthened until no line of ``text`` can equal it
+    (a line equal to the terminator would end the here-document early)."""
+    terminator = base
+    while terminator in text:
+        terminator += "_X"
+    return terminator
+
+
 def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list[str], remove_paths: list[str],
                        *, command: str | None = None, template: str = TEMPLATE,
                        per_test_timeout: int = PER_TEST_TIMEOUT, rebuild: str = "", pythonpath: str = "") -> str:
@@ -46,9 +55,7 @@ def render_eval_script(test_patch: str, test_files: list[str], reset_paths: list
     those it creates: both are put back to the base state *before* the test patch is applied (so a
     candidate patch cannot plant its own version of a test) and again afterwards.
     """
-    terminator = "OPENSWE_TEST_PATCH_EOF"
-    while terminator in test_patch:  # a patch line equal to the terminator would end the here-document early
-        terminator += "_X"
+    terminator = heredoc_terminator(test_patch, "OPENSWE_TEST_PATCH_EOF")
     return recipes.render("builders", template, {
         "testbed": C.TESTBED,
         "test_patch": test_patch.rstrip("\n"),

@@ -1,4 +1,4 @@
-"""`openswe validate` and `openswe export`: environments -> validated records, and SWE-bench JSONL out."""
+"""`openswe validate` and `openswe export`: environments -> validated records, and SWE-bench JSONL or Harbor tasks out."""
 
 from __future__ import annotations
 
@@ -52,14 +52,32 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
     def export(
-        output: Path = typer.Argument(..., help="The JSONL file to write."),
+        output: Path = typer.Argument(..., help="The JSONL file (swebench) or the folder of task folders (harbor)."),
         workspace: Path | None = WorkspaceOpt,
-        include_invalid: bool = typer.Option(False, help="Also export invalid records."),
+        fmt: str = typer.Option("swebench", "--format", help="swebench: one JSONL file; harbor: one Harbor task "
+                                                              "folder per instance."),
+        source: Path = typer.Option(None, "--source", help="harbor: a workspace or a release folder (default: the "
+                                                            "workspace); a release's records pin registry digests."),
+        include_invalid: bool = typer.Option(False, help="swebench: also export invalid records."),
     ) -> None:
         """Export validated records as JSONL the SWE-bench harness grades as is: SWE-bench's fields (FAIL_TO_PASS /
-        PASS_TO_PASS JSON-encoded), its per-instance image, eval_type and parser name, and our eval_script."""
-        from openswe_data.publish.export import export_swebench
+        PASS_TO_PASS JSON-encoded), its per-instance image, eval_type and parser name, and our eval_script; or, with
+        --format harbor, as Harbor task folders (instruction, pinned image, gold solution, a no-network verifier
+        running the record's eval script and parser)."""
         from openswe_data.store import Workspace
+
+        if fmt == "harbor":
+            from openswe_data.publish.harbor import export_harbor
+            from openswe_data.validate.evaluate import load_records
+
+            records = load_records(source or workspace_path(workspace))
+            kinds = export_harbor(list(records.values()), output)
+            out(f"wrote {sum(kinds.values())} Harbor task folder(s) to {output} "
+                f"(image pinned by registry digest: {kinds['registry']}; local image tag: {kinds['local']})")
+            return
+        if fmt != "swebench":
+            raise typer.BadParameter(f"unknown format {fmt!r}: use swebench or harbor", param_hint="--format")
+        from openswe_data.publish.export import export_swebench
 
         n = export_swebench(Workspace(workspace_path(workspace)), output, include_invalid=include_invalid)
         out(f"wrote {n} record(s) to {output}")
