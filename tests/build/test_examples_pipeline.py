@@ -38,6 +38,22 @@ def test_valid_images_hold_one_commit_and_nothing_from_the_future(examples_works
             assert any(line.startswith("pytest==") for line in env.frozen_requirements), env.instance_id
 
 
+def test_an_untouched_image_diffs_to_nothing_though_its_build_left_compiled_output(examples_workspace):
+    """What the image's build left in /testbed (fastsum's compiled extension, build/) is excluded from git,
+    so an agent's `git add -A && git diff` (the sampler's patch) holds only what the agent changed."""
+    from openswe_data.sample.environment import DIFF_COMMAND
+    from openswe_data.validate.runner import run_script
+
+    ws, expected, _ = examples_workspace
+    env = next(e for e in ws.stage("environments", Environment) if e.instance_id.endswith("fastsum-5"))
+    script = (f"cd /testbed && ls build fastsum/*.so >/dev/null && echo DIFF-START && {DIFF_COMMAND} && echo DIFF-END"
+              " && echo 'x = 1' > agent_new.py && git add -A && git diff --cached --name-only")
+    result = run_script(env.image_name, script)
+    assert result.exit_code == 0, result.log
+    assert result.stdout.split("DIFF-START\n")[1].split("DIFF-END")[0] == ""
+    assert result.stdout.rstrip().splitlines()[-1] == "agent_new.py"
+
+
 def test_valid_records_name_their_python_image_and_eval_script(examples_workspace):
     ws, expected, _ = examples_workspace
     for r in ws.stage("records", ValidatedRecord):
