@@ -44,7 +44,8 @@ class Rule(BaseModel):
     unless: dict[str, str] = {}
     """group -> a context set: the rule does not fire when the matched name is in it."""
     only_if: dict[str, str] = {}
-    """group -> a context set: the rule fires only when the matched name is in it."""
+    """group -> a context set: the rule fires only when the matched name is in it (a group the matching
+    alternative leaves empty is not checked; one of them must be set)."""
     example: str
     """A log excerpt this rule must diagnose (tests/repair run every rule on its own example)."""
     expect: dict[str, Any]
@@ -127,8 +128,10 @@ def _fire(rule: Rule, m: re.Match[str], context: dict[str, set[str]], maps: dict
     for group, ctx in rule.unless.items():
         if groups.get(group) and _canonical(groups[group]) in context.get(ctx, set()):
             return None
+    if rule.only_if and not any(groups.get(group) for group in rule.only_if):
+        return None  # the alternative that matched names nothing the rule may check
     for group, ctx in rule.only_if.items():
-        if _canonical(groups.get(group, "")) not in context.get(ctx, set()):
+        if groups.get(group) and _canonical(groups[group]) not in context.get(ctx, set()):
             return None
     if rule.lookup:
         translated = False

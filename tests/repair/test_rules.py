@@ -107,3 +107,13 @@ def test_what_the_repository_imports_is_read_from_its_code_not_its_docs(tmp_path
     names = imported_modules(tmp_path)
     assert {"os", "yaml", "greenlet"} <= names and "sphinx_rtd_theme" not in names
     assert "pyyaml" in {d.lower() for d in distributions_of(names)}
+
+
+def test_a_skip_reason_in_a_repositorys_own_words_installs_only_a_name_the_repository_imports():
+    from openswe_data.repair.rules import diagnose
+
+    context = {"project_modules": {"mypkg"}, "imported_distributions": {"requests", "trio"}}
+    fixes = lambda text: [p.fix.add_requirement for p in diagnose("validate", "no_fail_to_pass", text, context)]  # noqa: E731
+    assert fixes("SKIPPED [1] tests/test_a.py:3: trio is not available") == ["trio"]
+    assert fixes("SKIPPED [1] tests/test_net.py:8: network is not available") == []
+    assert fixes("SKIPPED [2] tests/test_b.py:9: requires mypkg") == []
