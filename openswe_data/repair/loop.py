@@ -137,7 +137,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         if valid or attempt.reason in UNFIXABLE:
             break
         if context is None:  # every turn builds the same commit: its imports are read once per instance
-            context = _context(env, work / task.instance_id / "testbed")
+            context = _context(env, task, cache, work)
         proposals = diagnose(attempt.stage, attempt.reason, text, context)
         next_recipe = None
         for p in proposals:
@@ -167,13 +167,25 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     return LoopResult(env, attempts, valid, recipe)
 
 
-def _context(env: Environment, testbed: Path) -> dict[str, set[str]]:
+def _context(env: Environment, task: Task, cache: RepoCache, work: Path) -> dict[str, set[str]]:
     """What rules may check a matched name against: the project's own modules, and every module (and the
-    distribution providing it) that the repository's code, tests or build script import."""
+    distribution providing it) that the repository's code, tests or build script import. Read from a
+    snapshot of its own: a built attempt's context folder is gone by the time a validation fails."""
+    import shutil
+    import subprocess
+
     from openswe_data import toolchains
+    from openswe_data.errors import OpensweError
 
     project = set((env.setup_facts or {}).get("packages", []))
-    imported = toolchains.for_parser(env.log_parser or "pytest").imports(testbed) if testbed.is_dir() else set()
+    testbed = work / f"{task.instance_id}.imports"
+    try:
+        cache.snapshot(task.repo_url or task.repo, task.base_commit, testbed)
+        imported = toolchains.for_parser(env.log_parser or "pytest").imports(testbed)
+    except (OpensweError, OSError, subprocess.SubprocessError):
+        imported = set()  # no snapshot, no import-based rule: the others still apply
+    finally:
+        shutil.rmtree(testbed, ignore_errors=True)
     return {"project_modules": project, "imported_distributions": distributions_of(imported | project)}
 
 

@@ -29,6 +29,7 @@ def scripted(monkeypatch, outcomes: list[tuple[str, str]]) -> list[object]:
 
     monkeypatch.setattr(loop_module, "build_environment", build)
     monkeypatch.setattr(loop_module, "validate_environment", validate)
+    monkeypatch.setattr(loop_module, "_context", lambda *a: {})  # no repository behind these tasks
     return seen
 
 
@@ -51,3 +52,34 @@ def test_engine_failures_are_repeated_a_bounded_number_of_times(monkeypatch, tmp
     result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / "logs",  # type: ignore[arg-type]
                       loop=LoopOptions(infra_pause=0, infra_retries=2), options=None)
     assert not result.valid and len(result.attempts) == 3
+
+
+def test_rules_read_the_repositorys_imports_after_a_built_attempts_context_is_gone(monkeypatch, tmp_path: Path):
+    """A validation failure comes after the build removed its context folder: the imports that decide
+    whether a rule may install a name are read from a snapshot of their own."""
+    import git_projects  # type: ignore[import-not-found]
+
+    from openswe_data.build.recipe import Recipe
+    from openswe_data.build.repo_cache import RepoCache
+
+    spec = {"base": {"pkg/__init__.py": "", "pkg/backends.py": "import trio\n", "tests/test_a.py": "def test_a(): pass\n"},
+            "gold": {"pkg/__init__.py": "X = 1\n"}, "tests": {"tests/test_a.py": "def test_a(): assert 1\n"}}
+    t = git_projects.make_task("imports", tmp_path / "repos", spec, prefix="loop")
+    recipes: list[Recipe] = []
+
+    def build(task, *, recipe, **kw):
+        recipes.append(recipe)
+        return Environment(instance_id=task.instance_id, status="built", image_name="img", python_version="3.11",
+                           log_parser="pytest", setup_facts={"packages": ["pkg"]})
+
+    def validate(env, task, *, log_dir, **kw):
+        (log_dir / "after-1.log").write_text("SKIPPED [1] tests/test_a.py:3: trio is not available\n")
+        return Validation(instance_id=task.instance_id, verdict="invalid", reason="no_fail_to_pass"), None
+
+    monkeypatch.setattr(loop_module, "build_environment", build)
+    monkeypatch.setattr(loop_module, "validate_environment", validate)
+    result = run_loop(t, cache=RepoCache(tmp_path / "cache"), work=tmp_path / "work", log_dir=tmp_path / "logs",
+                      loop=LoopOptions(max_attempts=2), options=None)
+    assert result.attempts[0].rule == "skipped-for-a-module-said-to-be-missing"
+    assert "trio" in recipes[1].add_requirements
+    assert not list((tmp_path / "work").glob("*.imports"))  # the snapshot read for imports is gone
