@@ -132,13 +132,17 @@ def _args(case: dict[str, Any], target: Path, ws: Path) -> list[str]:
     return ["curate", "import", case["format"], str(target), "-w", str(ws)]
 
 
-def _reader_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: Outcome) -> None:
-    result = _invoke(_args(case, target, ws), cwd)
+def _ran(args: list[str], cwd: Path, out: Outcome) -> bool:
+    """Run the CLI; ``False`` (with the outcome noted) when it printed a traceback or failed unexplained."""
+    result = _invoke(args, cwd)
     out.traceback = _traceback(result)
-    if out.traceback:
-        return
-    if result.exit_code != 0:
+    if not out.traceback and result.exit_code != 0:
         out.unexplained.append(f"exit {result.exit_code}: {result.output[-500:]}")
+    return not out.traceback and result.exit_code == 0
+
+
+def _reader_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: Outcome) -> None:
+    if not _ran(_args(case, target, ws), cwd, out):
         return
     try:
         stored, rejects = _stored(case, ws)
@@ -147,8 +151,7 @@ def _reader_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out: O
         return
     goods = [e for e in case["entries"] if e["expect"] == "keep"]
     out.lost = [e["id"] for e in goods if e["id"] not in stored]
-    out.accepted_bad = max(0, len(stored) - len(goods)) if case["reader"] in ("dump", "tasks") else max(
-        0, sum(1 for _ in stored) - len(goods))
+    out.accepted_bad = max(0, len(stored) - len(goods))
     _explained(case, target, rejects, out)
 
 
@@ -159,12 +162,7 @@ def _evaluate_case(case: dict[str, Any], target: Path, cwd: Path, ws: Path, out:
 
     Workspace(ws, create=True)
     report = ws / "report.json"
-    result = _invoke(["evaluate", str(target), "--source", str(ws), "--report", str(report)], cwd)
-    out.traceback = _traceback(result)
-    if out.traceback:
-        return
-    if result.exit_code != 0:
-        out.unexplained.append(f"exit {result.exit_code}: {result.output[-500:]}")
+    if not _ran(["evaluate", str(target), "--source", str(ws), "--report", str(report)], cwd, out):
         return
     data = json.loads(report.read_text())
     read = data["summary"]["unknown_instances"] + [r["instance_id"] for r in data["instances"]]
