@@ -65,6 +65,9 @@ class Settings:
     """Memory (GB) one Ray task asks for; a Docker build or validation may need this much."""
     ray_disk_gb: float = field(default_factory=lambda: float(_env("OPENSWE_RAY_DISK_GB", "10") or 10))
     """Disk (GB) one Ray task asks for, counted against the ``disk_gb`` resource of nodes that declare it."""
+    ray_resources: str = field(default_factory=lambda: _env("OPENSWE_RAY_RESOURCES", "") or "")
+    """Custom resources every Ray task asks for besides ``docker``, as JSON (``{"builder": 1}``): runs a stage
+    only on the nodes that declare them (``ray start --resources``)."""
     ray_retries: int = field(default_factory=lambda: int(_env("OPENSWE_RAY_RETRIES", "3") or 3))
     """Retries of a task after an infrastructure failure (worker or node lost, Docker engine gone)."""
     cluster_registry: str | None = field(default_factory=lambda: _env("OPENSWE_CLUSTER_REGISTRY") or _env("OPENSWE_REGISTRY"))

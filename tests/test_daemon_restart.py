@@ -2,19 +2,17 @@
 in-flight instance is retried as an infrastructure failure once the engine answers again, the completed one
 is untouched, nothing is lost or duplicated, and the run finishes with the verdicts it would have had anyway.
 
-The test runs its own ``dockerd`` (own socket, data root, exec root, pidfile and containerd namespace, and a
-bridge interface of its own: with ``--bridge=none`` dockerd deletes ``docker0`` at start-up, the shared
-engine's bridge, and every build and run there then fails) and loads into it environment images built on
-the shared engine. That daemon's builds have no network (no NAT on its bridge): the build case uses a tiny
-project without requirements and a local, empty package index on the bridge's host address.
+The test runs its own ``dockerd`` (``own_daemon.py``: own socket, data root, exec root, pidfile, containerd
+namespace and bridge; never ``--bridge=none``, which deletes the shared engine's ``docker0``) and loads into
+it environment images built on the shared engine. That daemon's builds have no network (no NAT on its
+bridge): the build case uses a tiny project without requirements and a local, empty package index on the
+bridge's host address.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -22,58 +20,17 @@ from pathlib import Path
 
 import pytest
 
+from own_daemon import own_daemon
+
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 IIDS = ("openswe-examples__wordstats-7", "openswe-examples__tempconv-31")
 
 
-class OwnDaemon:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.socket = f"unix://{root}/docker.sock"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    BRIDGE = "openswe-t0"
-    """An interface of its own, on an address range of its own (no NAT: its containers have no network)."""
-    HOST = "10.254.254.1"
-    """This machine's address on that bridge (the only one its containers reach)."""
-
-    def start(self) -> None:
-        if subprocess.run(["ip", "link", "show", self.BRIDGE], capture_output=True).returncode != 0:
-            for cmd in (["ip", "link", "add", self.BRIDGE, "type", "bridge"],
-                        ["ip", "addr", "add", f"{self.HOST}/24", "dev", self.BRIDGE],
-                        ["ip", "link", "set", self.BRIDGE, "up"]):
-                subprocess.run(cmd, check=True, capture_output=True)
-        args = ["dockerd", "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
-                "--pidfile", str(self.root / "dockerd.pid"), "-H", self.socket, f"--bridge={self.BRIDGE}",
-                "--iptables=false", "--ip6tables=false", "--containerd-namespace", "openswe-test",
-                "--containerd-plugins-namespace", "openswe-test-plugins"]
-        log = open(self.root / "dockerd.log", "ab")  # noqa: SIM115 - the daemon keeps it open
-        self.proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while subprocess.run(["docker", "-H", self.socket, "info"], capture_output=True).returncode != 0:
-            assert time.monotonic() < deadline, (self.root / "dockerd.log").read_text()[-2000:]
-            time.sleep(0.5)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=60)
-
-    def containers(self) -> list[str]:
-        out = subprocess.run(["docker", "-H", self.socket, "ps", "-q"], capture_output=True, text=True).stdout
-        return out.split()
-
-
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory):
-    if shutil.which("dockerd") is None or shutil.which("ip") is None or os.geteuid() != 0:
-        pytest.skip("needs dockerd, ip (iproute2) and root to run a daemon of its own")
-    own = OwnDaemon(tmp_path_factory.mktemp("dockerd"))
-    own.start()
-    yield own
-    own.stop()
-    subprocess.run(["ip", "link", "delete", OwnDaemon.BRIDGE], capture_output=True)
+    with own_daemon(tmp_path_factory.mktemp("dockerd")) as own:
+        yield own
 
 
 @pytest.fixture(scope="module")
@@ -153,15 +110,15 @@ LOOP = ("import sys\nfrom openswe_data.repair import build_with_loop\nfrom opens
         "print('built', s.built, 'failed', s.failed)\n")
 
 
-def _empty_index(root: Path) -> tuple[subprocess.Popen[bytes], int]:
+def _empty_index(root: Path, host: str) -> tuple[subprocess.Popen[bytes], int]:
     """A package index with no packages, on the own bridge's host address (what its builds can reach)."""
     import socket
 
     (root / "simple").mkdir(parents=True)
     with socket.socket() as s:
-        s.bind((OwnDaemon.HOST, 0))
+        s.bind((host, 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", OwnDaemon.HOST],
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", host],
                               cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return server, port
 
@@ -191,12 +148,12 @@ def test_a_daemon_restart_mid_build_retries_the_build_in_flight_and_the_run_fini
                               check=True).stdout.strip()
         ws.stage("tasks").put(Task(instance_id=iid, repo="o/tiny", repo_url=str(repo), base_commit=base, patch=FIX,
                                    test_patch=NEW_TEST, problem_statement="add subtracts"))
-    index = _empty_index(tmp_path / "index")
+    index = _empty_index(tmp_path / "index", daemon.host)
     # the own daemon's builds have no network: the index they are given is a local one, with nothing in it, so
     # the helper step finds no pytest-timeout at once instead of retrying PyPI for minutes (tests then run
     # without a per-test timeout, as helpers.sh allows)
     env = {**os.environ, "DOCKER_HOST": daemon.socket, "PYTHONPATH": str(ROOT),
-           "OPENSWE_INDEX_URL": f"http://{OwnDaemon.HOST}:{index[1]}/simple"}
+           "OPENSWE_INDEX_URL": f"http://{daemon.host}:{index[1]}/simple"}
     run = subprocess.Popen([sys.executable, "-c", LOOP, str(ws.path)], env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     request.addfinalizer(index[0].kill)

@@ -57,11 +57,14 @@ class TaskRequest:
     cpus: float = 1.0
     memory_gb: float = 4.0
     disk_gb: float = 10.0
+    extra: tuple[tuple[str, float], ...] = ()
+    """Custom resources besides ``docker`` (``OPENSWE_RAY_RESOURCES``): only nodes declaring them run the task."""
 
     def options(self, cluster: dict[str, float]) -> dict[str, Any]:
         resources = {DOCKER_RESOURCE: 1.0}
         if cluster.get(DISK_RESOURCE):
             resources[DISK_RESOURCE] = self.disk_gb
+        resources.update(self.extra)
         return {"num_cpus": self.cpus, "memory": int(self.memory_gb * 2**30), "resources": resources}
 
     def capacity(self, cluster: dict[str, float]) -> int:
@@ -79,6 +82,29 @@ class TaskRequest:
                           have.get("memory", 0) / opts["memory"] if opts["memory"] else float("inf")]
                 total += int(min(limits + [have.get(k, 0) / v for k, v in opts["resources"].items()]))
         return total
+
+
+def extra_resources(text: str) -> tuple[tuple[str, float], ...]:
+    """``OPENSWE_RAY_RESOURCES`` (a JSON object of resource name -> amount) as ``TaskRequest.extra``."""
+    import json
+
+    from openswe_data.errors import ConfigError
+
+    if not text.strip():
+        return ()
+    hint = 'write a JSON object of custom resources the nodes declare, e.g. OPENSWE_RAY_RESOURCES=\'{"builder": 1}\''
+    try:
+        wanted = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"OPENSWE_RAY_RESOURCES is not JSON ({exc})", hint=hint) from None
+    if not isinstance(wanted, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in wanted.values()):
+        raise ConfigError(f"OPENSWE_RAY_RESOURCES must map names to positive amounts, got {text!r}", hint=hint)
+    reserved = {"CPU", "GPU", "memory", DOCKER_RESOURCE, DISK_RESOURCE} & set(wanted)
+    if reserved:
+        raise ConfigError(f"OPENSWE_RAY_RESOURCES names {sorted(reserved)}, which other settings ask for",
+                          hint="use OPENSWE_RAY_CPUS / OPENSWE_RAY_MEMORY_GB / OPENSWE_RAY_DISK_GB for those")
+    return tuple(sorted((str(k), float(v)) for k, v in wanted.items()))
 
 
 @dataclass
@@ -158,8 +184,10 @@ def _system_failures() -> tuple[type[BaseException], ...]:
 
 
 def forwarded_env() -> dict[str, str]:
-    """The driver's non-secret ``OPENSWE_*`` settings, for the tasks (secrets stay with each node's own env,
-    never in a task's arguments)."""
+    """The driver's non-secret ``OPENSWE_*`` settings, for the tasks, and nothing else: a task talks to its
+    node's Docker engine (``DOCKER_HOST`` and the other ``DOCKER_*`` of the environment the node's ``ray start``
+    ran in, which its workers inherit), never the driver's; secrets stay with each node's own env, never in a
+    task's arguments."""
     secret = {"OPENSWE_REGISTRY_PASSWORD"}
     env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARD_PREFIX) and k not in secret}
     env[SHARE_ENV] = "1"
@@ -215,7 +243,8 @@ class RayExecutor:
 
     def request(self) -> TaskRequest:
         s = self.settings
-        return TaskRequest(cpus=s.ray_cpus, memory_gb=s.ray_memory_gb, disk_gb=s.ray_disk_gb)
+        return TaskRequest(cpus=s.ray_cpus, memory_gb=s.ray_memory_gb, disk_gb=s.ray_disk_gb,
+                           extra=extra_resources(s.ray_resources))
 
     def sweep(self) -> list[Any]:
         """Start a sweep of orphaned containers on every live node; returns the task refs."""
@@ -229,10 +258,10 @@ class RayExecutor:
     def map(self, fn: Callable[[T], U], items: Iterable[T]) -> Iterator[tuple[T, U | BaseException]]:
         import ray
 
+        request = self.request()  # a bad setting fails before the cluster is joined
         connect(self.address)
         stage = getattr(fn, "__qualname__", "work").split(".")[0]
         cluster = ray.cluster_resources()
-        request = self.request()
         capacity = request.capacity_of_nodes(ray.nodes(), cluster)
         if capacity < 1:
             raise ClusterUnavailable(

@@ -1,5 +1,5 @@
 """Helpers for the executor tests: the workers and containers of this test run, a worker killer, and a
-recorder of the executors the stages ask for."""
+recorder of the executors the stages ask for, and the comparison of records with the local run's."""
 
 from __future__ import annotations
 
@@ -129,3 +129,21 @@ def running_container_of(docker_client, pid: int) -> bool:
         if c.labels[OWNER_LABEL].split(":")[1:2] == [str(pid)]:
             return True
     return False
+
+
+def outcome(record) -> tuple:
+    """What a validation found: verdict, reason and its tests — not the image id (a layer rebuilt after a
+    killed build has a new id; what the image does is what must match)."""
+    return record.verdict, record.reason, sorted(record.FAIL_TO_PASS), sorted(record.PASS_TO_PASS)
+
+
+def assert_same_records(ws, local, ids) -> None:
+    """``ws`` holds a record for exactly ``ids``, each with the outcome of the local run's (``local``), and one
+    result file per instance in every stage it wrote (nothing written twice)."""
+    mine = {r.instance_id: r for r in ws.stage("records")}
+    assert set(mine) == set(ids), sorted(mine)
+    for iid in ids:
+        assert outcome(mine[iid]) == outcome(local.stage("records").get(iid)), iid
+    for stage in ("environments", "validations", "records"):
+        if (ws.path / stage).exists():
+            assert len(list((ws.path / stage / "items").rglob("*.json"))) == len(ids), stage
