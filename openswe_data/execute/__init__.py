@@ -6,8 +6,10 @@ write each result to the store as it arrives, so a killed run keeps everything a
 
 Which executor runs is configuration (``OPENSWE_EXECUTOR``, ``OPENSWE_RAY_ADDRESS``, ``OPENSWE_WORKERS``, or
 the CLI's ``--executor`` / ``--ray-address`` / ``--workers``), so a stage's code is the same on one machine
-and on a cluster. The cluster path is ``cluster.py`` (Ray tasks, resources, retries), ``images.py`` (images
-between nodes through a registry) and ``engine.sweep_orphans`` (containers of dead workers).
+and on a cluster. The cluster path is ``cluster.py`` (the Ray executor: tasks in flight, retries),
+``cluster_resources.py`` (what a task asks for), ``cluster_tasks.py`` (what runs on a node, with its node's
+Docker engine), ``cluster_connect.py`` (joining), ``cluster_progress.py``, ``images.py`` (images between nodes
+through a registry) and ``engine.sweep_orphans`` (containers of dead workers).
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ def probe_node(registry: str | None) -> dict[str, Any]:
 def check_cluster(settings: Settings | None = None) -> list[Check]:
     """One check for the cluster, then one per node."""
     from openswe_data.errors import ClusterUnavailable
-    from openswe_data.execute.cluster import DOCKER_RESOURCE, connect
+    from openswe_data.execute.cluster_connect import connect
+    from openswe_data.execute.cluster_resources import DOCKER_RESOURCE
 
     settings = settings or Settings()
     try:

@@ -2,12 +2,13 @@
 
 Input: a function and items, as for ``LocalExecutor``. Output: ``(item, result)`` pairs as tasks finish.
 
-- **Resources.** A task asks for ``OPENSWE_RAY_CPUS`` CPUs, ``OPENSWE_RAY_MEMORY_GB`` of memory, one unit of
-  the custom ``docker`` resource (a node declares how many Docker jobs its engine takes, e.g.
-  ``ray start --resources '{"docker": 4}'``) and, where nodes declare ``disk_gb``, ``OPENSWE_RAY_DISK_GB`` of
-  it. Ray places tasks by those requests — no scheduler of ours. Items in flight follow the cluster's
-  capacity (per node, what the smallest of those resources allows), twice over so every slot has its next
-  task queued, or exactly ``--workers`` when set.
+- **Resources** (``cluster_resources.py``). A task asks for ``OPENSWE_RAY_CPUS`` CPUs, ``OPENSWE_RAY_MEMORY_GB``
+  of memory, one unit of the custom ``docker`` resource, ``OPENSWE_RAY_DISK_GB`` of ``disk_gb`` where nodes
+  declare it, and the custom resources of ``OPENSWE_RAY_RESOURCES``. Ray places tasks by those requests — no
+  scheduler of ours. Items in flight follow the cluster's capacity (per node, what the smallest of those
+  resources allows), twice over so every slot has its next task queued, or exactly ``--workers`` when set.
+- **Engines** (``cluster_tasks.py``). A task talks to its node's Docker engine (the ``DOCKER_HOST`` its
+  ``ray start`` ran with); the driver forwards only its ``OPENSWE_*`` settings, never its own engine.
 - **Failures.** A task whose function raised is a *result*: it comes back as the exception, like locally,
   and the stage records it. An *infrastructure* failure — the worker process or its node died, the node's
   Docker engine does not answer, an image could not travel through the registry — is retried with
@@ -24,8 +25,6 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
-import os
-import socket
 import sys
 import time
 import uuid
@@ -35,199 +34,17 @@ from typing import Any, TypeVar
 
 from openswe_data import progress
 from openswe_data.errors import ClusterUnavailable
-from openswe_data.execute.images import SHARE_ENV
-from openswe_data.execute.cluster_progress import ClusterProgress, forget_running, note_running, running_now
+from openswe_data.execute.cluster_connect import connect
+from openswe_data.execute.cluster_progress import ClusterProgress, forget_running, running_now
+from openswe_data.execute.cluster_resources import DOCKER_RESOURCE, TaskRequest, extra_resources
+from openswe_data.execute.cluster_tasks import Outcome, forwarded_env, run_item, sweep_node
 from openswe_data.settings import Settings
 
 T = TypeVar("T")
 U = TypeVar("U")
-
-DOCKER_RESOURCE = "docker"
-DISK_RESOURCE = "disk_gb"
 MAX_BACKOFF = 30.0
 PLACE_EVERY = 0.5
 """Seconds between two looks at where a map's tasks run (one call to the cluster's key-value store)."""
-_FORWARD_PREFIX = "OPENSWE_"
-
-
-@dataclass(frozen=True)
-class TaskRequest:
-    """What one task asks the scheduler for."""
-
-    cpus: float = 1.0
-    memory_gb: float = 4.0
-    disk_gb: float = 10.0
-    extra: tuple[tuple[str, float], ...] = ()
-    """Custom resources besides ``docker`` (``OPENSWE_RAY_RESOURCES``): only nodes declaring them run the task."""
-
-    def options(self, cluster: dict[str, float]) -> dict[str, Any]:
-        resources = {DOCKER_RESOURCE: 1.0}
-        if cluster.get(DISK_RESOURCE):
-            resources[DISK_RESOURCE] = self.disk_gb
-        resources.update(self.extra)
-        return {"num_cpus": self.cpus, "memory": int(self.memory_gb * 2**30), "resources": resources}
-
-    def capacity(self, cluster: dict[str, float]) -> int:
-        """Tasks the cluster's totals allow at once (an upper bound; see ``capacity_of_nodes``)."""
-        return self.capacity_of_nodes([{"Alive": True, "Resources": cluster}], cluster)
-
-    def capacity_of_nodes(self, nodes: list[dict[str, Any]], cluster: dict[str, float]) -> int:
-        """The sum of what each live node can run at once: a task never spans nodes."""
-        opts = self.options(cluster)
-        total = 0
-        for n in nodes:
-            if n.get("Alive"):
-                have = n.get("Resources", {})
-                limits = [have.get("CPU", 0) / opts["num_cpus"] if opts["num_cpus"] else float("inf"),
-                          have.get("memory", 0) / opts["memory"] if opts["memory"] else float("inf")]
-                total += int(min(limits + [have.get(k, 0) / v for k, v in opts["resources"].items()]))
-        return total
-
-
-def extra_resources(text: str) -> tuple[tuple[str, float], ...]:
-    """``OPENSWE_RAY_RESOURCES`` (a JSON object of resource name -> amount) as ``TaskRequest.extra``."""
-    import json
-
-    from openswe_data.errors import ConfigError
-
-    if not text.strip():
-        return ()
-    hint = 'write a JSON object of custom resources the nodes declare, e.g. OPENSWE_RAY_RESOURCES=\'{"builder": 1}\''
-    try:
-        wanted = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError(f"OPENSWE_RAY_RESOURCES is not JSON ({exc})", hint=hint) from None
-    if not isinstance(wanted, dict) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in wanted.values()):
-        raise ConfigError(f"OPENSWE_RAY_RESOURCES must map names to positive amounts, got {text!r}", hint=hint)
-    reserved = {"CPU", "GPU", "memory", DOCKER_RESOURCE, DISK_RESOURCE} & set(wanted)
-    if reserved:
-        raise ConfigError(f"OPENSWE_RAY_RESOURCES names {sorted(reserved)}, which other settings ask for",
-                          hint="use OPENSWE_RAY_CPUS / OPENSWE_RAY_MEMORY_GB / OPENSWE_RAY_DISK_GB for those")
-    return tuple(sorted((str(k), float(v)) for k, v in wanted.items()))
-
-
-@dataclass
-class Outcome:
-    """What a task sends back: ``kind`` is ok | error (a result) | infra (worth a retry)."""
-
-    kind: str
-    value: Any
-    node: str = ""
-    seconds: float = 0.0
-
-
-def is_infrastructure(exc: BaseException) -> bool:
-    """Failures of the machine rather than of the item: worth running again, elsewhere if need be."""
-    from openswe_data.errors import EngineUnavailable, ImageTransferFailed
-
-    if isinstance(exc, (EngineUnavailable, ImageTransferFailed)):
-        return True
-    try:
-        import requests
-    except ImportError:  # pragma: no cover - comes with the docker SDK
-        return False
-    return isinstance(exc, requests.exceptions.ConnectionError)
-
-
-def run_item(fn: Callable[[Any], Any], item: Any, env: dict[str, str] | None = None, run: str = "") -> Outcome:
-    """The body of every Ray task (runs on a worker, one task at a time): ``fn(item)`` with the driver's
-    settings ``env`` in the environment for its duration, noted as running on this node for map ``run``."""
-    import ray
-
-    node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:8]}"
-    noted = note_running(run, node)
-    saved = {k: os.environ.get(k) for k in (env or {})}
-    os.environ.update(env or {})
-    start = time.monotonic()
-    try:
-        return Outcome("ok", fn(item), node, time.monotonic() - start)
-    except Exception as exc:  # noqa: BLE001 - a task failure is a result, sent back to the stage
-        kind = "infra" if is_infrastructure(exc) else "error"
-        return Outcome(kind, _portable(exc), node, time.monotonic() - start)
-    finally:
-        if noted:
-            forget_running(noted)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _portable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives pickling, else a ``RuntimeError`` that keeps its type name and message."""
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:  # noqa: BLE001
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
-def sweep_node() -> tuple[str, list[str], str]:
-    """Remove this node's orphaned containers (a task pinned to each node): host, removed, error."""
-    from openswe_data import engine
-
-    try:
-        return socket.gethostname(), engine.sweep_orphans(), ""
-    except Exception as exc:  # noqa: BLE001 - reported in the progress, never fatal to the run
-        return socket.gethostname(), [], f"{type(exc).__name__}: {str(exc)[:200]}"
-
-
-def _system_failures() -> tuple[type[BaseException], ...]:
-    from ray import exceptions as rx
-
-    return (rx.WorkerCrashedError, rx.NodeDiedError, rx.LocalRayletDiedError, rx.ObjectLostError,
-            rx.OwnerDiedError, rx.OutOfMemoryError, rx.ObjectFetchTimedOutError)
-
-
-def forwarded_env() -> dict[str, str]:
-    """The driver's non-secret ``OPENSWE_*`` settings, for the tasks, and nothing else: a task talks to its
-    node's Docker engine (``DOCKER_HOST`` and the other ``DOCKER_*`` of the environment the node's ``ray start``
-    ran in, which its workers inherit), never the driver's; secrets stay with each node's own env, never in a
-    task's arguments."""
-    secret = {"OPENSWE_REGISTRY_PASSWORD"}
-    env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARD_PREFIX) and k not in secret}
-    env[SHARE_ENV] = "1"
-    return env
-
-
-def connect(address: str) -> None:
-    """Join (or, for ``local``, start) the Ray cluster once per process."""
-    import ray
-
-    if ray.is_initialized():
-        return
-    _answers(address)
-    try:
-        if address == "local":  # a one-node cluster of this machine, as many docker units as the local pool
-            from openswe_data.execute import default_workers
-
-            ray.init(address="local", resources={DOCKER_RESOURCE: float(default_workers())},
-                     include_dashboard=False, log_to_driver=False, logging_level="warning")
-        else:
-            ray.init(address=address, log_to_driver=False, logging_level="warning")
-    except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, ValueError depending on the form
-        raise ClusterUnavailable(f"cannot join the Ray cluster at {address!r}: {type(exc).__name__}: {str(exc)[:300]}",
-                                 hint="start one with `ray start --head` and pass --ray-address HOST:6379 "
-                                      "(or `auto` on a node of the cluster)") from None
-
-
-def _answers(address: str, timeout: float = 5.0) -> None:
-    """Fail fast when a ``HOST:PORT`` (or ``ray://HOST:PORT``) address does not accept connections: Ray itself
-    would wait for the head indefinitely."""
-    hostport = address.removeprefix("ray://")
-    host, _, port = hostport.rpartition(":")
-    if not host or not port.isdigit():
-        return  # ``local``, ``auto``: nothing to probe here
-    try:
-        with socket.create_connection((host, int(port)), timeout=timeout):
-            return
-    except OSError as exc:
-        raise ClusterUnavailable(f"cannot join the Ray cluster at {address!r}: nothing answers there ({exc})",
-                                 hint="start the head with `ray start --head --port 6379` and pass its HOST:PORT") from None
 
 
 @dataclass
@@ -360,6 +177,13 @@ class RayExecutor:
                 self.progress.swept_containers(host, removed, error)
         except Exception:  # noqa: BLE001 - a node that left mid-sweep is swept when it comes back
             pass
+
+
+def _system_failures() -> tuple[type[BaseException], ...]:
+    from ray import exceptions as rx
+
+    return (rx.WorkerCrashedError, rx.NodeDiedError, rx.LocalRayletDiedError, rx.ObjectLostError,
+            rx.OwnerDiedError, rx.OutOfMemoryError, rx.ObjectFetchTimedOutError)
 
 
 def _failed_record(value: Any) -> bool:

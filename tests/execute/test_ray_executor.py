@@ -11,7 +11,8 @@ import pytest
 
 from openswe_data.errors import ClusterUnavailable, ConfigError
 from openswe_data.execute import LocalExecutor, get_executor
-from openswe_data.execute.cluster import RayExecutor, TaskRequest
+from openswe_data.execute.cluster import RayExecutor
+from openswe_data.execute.cluster_resources import TaskRequest
 
 
 def square_or_fail(x: int) -> int:
@@ -105,6 +106,35 @@ def test_settings_choose_the_executor_and_the_workers(monkeypatch):
     monkeypatch.setenv("OPENSWE_EXECUTOR", "spark")
     with pytest.raises(ConfigError, match="unknown executor 'spark'"):
         get_executor()
+
+
+def test_tasks_get_the_drivers_settings_but_never_its_docker_engine_or_secrets(monkeypatch):
+    from openswe_data.execute.cluster_tasks import forwarded_env
+    from openswe_data.execute.images import SHARE_ENV
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///driver/docker.sock")  # the driver's engine: each node has its own
+    monkeypatch.setenv("DOCKER_CERT_PATH", "/driver/certs")
+    monkeypatch.setenv("OPENSWE_INDEX_URL", "http://index.example/simple")
+    monkeypatch.setenv("OPENSWE_REGISTRY_PASSWORD", "hunter2")
+    env = forwarded_env()
+    assert env["OPENSWE_INDEX_URL"] == "http://index.example/simple" and env[SHARE_ENV] == "1"
+    assert not [k for k in env if k.startswith("DOCKER_")] and "OPENSWE_REGISTRY_PASSWORD" not in env
+
+
+def test_ray_resources_pin_tasks_to_the_nodes_declaring_them_and_a_bad_value_is_a_clear_error(monkeypatch):
+    from openswe_data.execute.cluster_resources import extra_resources
+
+    monkeypatch.setenv("OPENSWE_RAY_RESOURCES", '{"engine_b": 1}')
+    request = RayExecutor("10.0.0.1:6379").request()
+    assert request.options({})["resources"] == {"docker": 1.0, "engine_b": 1.0}
+    nodes = [{"Alive": True, "Resources": {"CPU": 4.0, "memory": 8 * 2**30, "docker": 4.0}},
+             {"Alive": True, "Resources": {"CPU": 4.0, "memory": 8 * 2**30, "docker": 4.0, "engine_b": 2.0}}]
+    assert request.capacity_of_nodes(nodes, {}) == 2  # only the node that declares engine_b, twice
+    assert extra_resources("") == ()
+    for bad, why in (("{", "is not JSON"), ('["engine_b"]', "positive amounts"), ('{"engine_b": 0}', "positive amounts"),
+                     ('{"docker": 2}', "which other settings ask for")):
+        with pytest.raises(ConfigError, match=why):
+            extra_resources(bad)
 
 
 def test_the_cli_refuses_an_unknown_executor_without_a_traceback(tmp_path):
