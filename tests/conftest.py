@@ -146,14 +146,14 @@ def tiny_image(docker_client, tmp_path: Path) -> Callable[[str], str]:
 
     made: list[str] = []
 
-    def _make(tag: str, content: str = "hello") -> str:
+    def _make(tag: str, content: str = "hello", extra_labels: dict[str, str] | None = None) -> str:
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
             data = content.encode()
             info = tarfile.TarInfo("hello.txt")
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-        changes = [f"LABEL {k}={v}" for k, v in labels("env").items()]
+        changes = [f"LABEL {k}={v}" for k, v in {**labels("env"), **(extra_labels or {})}.items()]
         repo, _, t = tag.partition(":")
         docker_client.api.import_image_from_data(buf.getvalue(), repository=repo, tag=t or "latest", changes=changes)
         made.append(tag)

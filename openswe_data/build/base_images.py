@@ -142,15 +142,20 @@ def stale_reason(recipe: BaseRecipe, *, settings: Settings | None = None, recipe
 def ensure_base_image(
     recipe: BaseRecipe, *, force: bool = False, settings: Settings | None = None, recipes: str | Path | None = None,
 ) -> BaseImage:
-    """The image for one recipe: reused when its hash label matches, built otherwise (or when ``force``)."""
+    """The image for one recipe: reused when its hash label matches, built otherwise (or when ``force``).
+
+    On a cluster run (``execute.images``) a missing image is first pulled from the node that built it, and a
+    current one is offered to the nodes that lack it: the suite is built once per cluster, not once per node.
+    """
+    from openswe_data.execute.images import fetch_base
+
     settings = settings or Settings()
     tag = tag_for(recipe.python, settings)
     hashes = _hashes(recipe, settings, recipes)
     started = time.monotonic()
     existing = _existing(tag)
     if existing and not force and existing[1] in hashes.values():
-        image_id, _, used, size = existing
-        return BaseImage(recipe.python, tag, image_id, used, False, time.monotonic() - started, size)
+        return _offered(_reused(recipe, tag, existing, started), existing[1])
     # Workers of one run (and parallel test sessions) ask for the same image at once: one builds, the
     # others wait for it and then find it current.
     before = existing[0] if existing else None
@@ -158,9 +163,29 @@ def ensure_base_image(
         now = _existing(tag)
         # Current now, and not the very image --force asked to replace: another process built it meanwhile.
         if now and now[1] in hashes.values() and (not force or now[0] != before):
-            image_id, _, used, size = now
-            return BaseImage(recipe.python, tag, image_id, used, False, time.monotonic() - started, size)
-        return _build(recipe, tag, hashes, now, settings, recipes, started)
+            return _offered(_reused(recipe, tag, now, started), now[1])
+        if not force and fetch_base(tag, list(hashes.values())):
+            pulled = _existing(tag)
+            if pulled and pulled[1] in hashes.values():
+                progress.note(f"base image {tag}: pulled from the cluster registry (built on another node)")
+                if now and now[0] != pulled[0]:
+                    _remove_replaced(now[0])
+                return _reused(recipe, tag, pulled, started)
+        image = _build(recipe, tag, hashes, now, settings, recipes, started)
+        return _offered(image, hashes[image.source])
+
+
+def _reused(recipe: BaseRecipe, tag: str, found: tuple[str, str, str, int], started: float) -> BaseImage:
+    image_id, _, used, size = found
+    return BaseImage(recipe.python, tag, image_id, used, False, time.monotonic() - started, size)
+
+
+def _offered(image: BaseImage, recipe_hash: str) -> BaseImage:
+    """On a cluster run, push the image for the nodes that lack it (once per cluster); returns it."""
+    from openswe_data.execute.images import offer_base
+
+    offer_base(image.tag, recipe_hash)
+    return image
 
 
 @contextlib.contextmanager

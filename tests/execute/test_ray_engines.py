@@ -3,7 +3,8 @@ started with the shared engine's ``DOCKER_HOST`` and node B with a ``dockerd`` o
 start). The driver's ``DOCKER_HOST`` names the shared engine: had it reached B's tasks, B would find the
 image there and pull nothing. An example is built on A (``OPENSWE_RAY_RESOURCES`` pins each stage to one
 node), travels through the registry, is pulled by digest on B, validated and graded there: the records are
-the local run's, B holds only what it pulled, and neither engine keeps a container."""
+the local run's, B holds only what it pulled, and neither engine keeps a container. Then B asks for the base
+image a build would need: it pulls the one A offered to the registry instead of building it."""
 
 from __future__ import annotations
 
@@ -88,3 +89,24 @@ def test_each_node_uses_its_own_engine_and_images_travel_by_digest(
     assert image.id == env.image_digest and env.image_name in image.tags
     assert [d.split("@")[0] for d in image.attrs["RepoDigests"]] == [f"{cluster_registry}/openswe/cluster"]  # pulled
     assert leftovers(docker_client) == [] and engine_b.containers.list(all=True) == []
+
+    # a build on B would need the base image: A offered its own to the registry, B pulls it instead of building
+    from openswe_data.execute import get_executor
+    from openswe_data.execute.images import BASE_REPOSITORY, registry_tags
+
+    assert registry_tags(cluster_registry, BASE_REPOSITORY)  # pushed by A's build
+    monkeypatch.setenv("OPENSWE_EXECUTOR", "ray")
+    ((_, base),) = get_executor().map(base_on_this_node, [env.python_version])
+    assert isinstance(base, tuple), base
+    tag, base_id, built = base
+    assert not built and docker_client.images.get(tag).id == base_id  # the very image A has
+    assert engine_b.images.get(tag).attrs["RepoDigests"][0].startswith(f"{cluster_registry}/{BASE_REPOSITORY}@")
+
+
+def base_on_this_node(python: str) -> tuple[str, str, bool]:
+    """On a node: ensure the base image for ``python``; its tag, id, and whether it was built here."""
+    from openswe_data.build.base_images import ensure_base_image
+    from openswe_data.build.base_recipes import load_recipes
+
+    image = ensure_base_image(load_recipes()[python])
+    return image.tag, image.image_id, image.built

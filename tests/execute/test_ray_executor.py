@@ -204,6 +204,40 @@ def test_an_image_travels_through_the_registry_and_is_pulled_by_digest(tiny_imag
             docker_client.images.remove(tag.id, force=True)
 
 
+@pytest.mark.docker
+def test_a_base_image_is_built_once_per_cluster_and_pulled_by_a_node_without_it(tiny_image, cluster_registry,
+                                                                                docker_client, monkeypatch):
+    from openswe_data.build.base_images import HASH_LABEL, SOURCE_LABEL, ensure_base_image, tag_for
+    from openswe_data.build.base_recipes import load_recipes, recipe_hash
+    from openswe_data.execute import images
+    from openswe_data.settings import Settings
+
+    monkeypatch.setenv("OPENSWE_BASE_PREFIX", "openswe-test/shared-base")
+    monkeypatch.setenv("OPENSWE_BASE_SOURCE", "debian")
+    monkeypatch.setenv("OPENSWE_DEBIAN_MIRROR", "http://127.0.0.1:9/debian")  # a build attempt fails at once
+    settings = Settings()
+    recipe = load_recipes()["3.11"]
+    wanted = recipe_hash(recipe, "debian", mirror=settings.debian_mirror)
+    tag = tag_for("3.11", settings)
+    image_id = tiny_image(tag, content="a base", extra_labels={HASH_LABEL: wanted, SOURCE_LABEL: "debian"})
+    try:
+        assert not ensure_base_image(recipe, settings=settings).built  # a local run: current, nothing offered
+        assert images.registry_tags(cluster_registry, images.BASE_REPOSITORY) == []
+        monkeypatch.setenv(images.SHARE_ENV, "1")
+        monkeypatch.setenv("OPENSWE_CLUSTER_REGISTRY", cluster_registry)
+        first = ensure_base_image(recipe, settings=settings)  # the node that has it offers it
+        assert (first.image_id, first.built) == (image_id, False)
+        assert images.registry_tags(cluster_registry, images.BASE_REPOSITORY) == [wanted]
+        docker_client.images.remove(tag, force=True)  # as on a node that never built it
+        second = ensure_base_image(recipe, settings=settings)  # pulled by digest, not built from the archive
+        assert (second.image_id, second.built) == (image_id, False)
+        pulled = docker_client.images.get(tag)
+        assert pulled.id == image_id and pulled.attrs["RepoDigests"][0].startswith(
+            f"{cluster_registry}/{images.BASE_REPOSITORY}@sha256:")
+    finally:
+        docker_client.images.remove(image_id, force=True)
+
+
 def test_ray_address_local_starts_a_one_node_cluster_with_docker_units(tmp_path):
     import subprocess
     import sys
