@@ -227,7 +227,7 @@ class Validation(Record):
     reason_detail: str = ""  # the reason in words: which tests, which error
     runs_before: int = 0
     runs_after: int = 0
-    test_stability: Any = json_field(dict)  # node id -> [passes before, passes after] out of runs_before/runs_after
+    test_stability: Any = json_field(dict)  # node id -> [passes before, passes after, runs before, runs after] (runs that ran it)
     gold_pass_rate: float | None = None  # share of runs with the fix where every FAIL_TO_PASS passed
     noop_fail_rate: float | None = None  # share of runs without it where every FAIL_TO_PASS failed
     flake_miss_probability: float | None = None  # chance a test failing half of all runs at random looked

@@ -34,8 +34,14 @@ class Context:
 
 def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *, install_project: bool,
                       exclude_newer: str = "", template: str = TEMPLATE, install_mode: str = "editable",
-                      scm_version: str = "", runner_packages: tuple[str, ...] = ()) -> str:
+                      scm_version: str = "", runner_packages: tuple[str, ...] = (), generate_sources: str = "") -> str:
+    """``generate_sources``: the command generating the C/C++ files the build compiles (``""``: none)."""
+    from openswe_data.toolchains.python.cython import HELPER_DIR
+
     return recipes.render("builders", template, {
+        "generate_sources": generate_sources,
+        "generate_sources_mark": C.GENERATE_SOURCES_MARK,
+        "cython_dir": HELPER_DIR,
         "runner_packages": list(runner_packages),
         "install_mode": install_mode,
         "scm_version": scm_version,
@@ -93,12 +99,12 @@ def hash_tree(root: Path) -> str:
 def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: str, facts: SetupFacts,
              eval_script: str, settings: Settings | None = None, dockerfile: str | None = None,
              exclude_newer: str = "", install_mode: str = "editable", scm_version: str = "",
-             runner_packages: tuple[str, ...] = ()) -> Context:
+             runner_packages: tuple[str, ...] = (), generate_sources: str = "") -> Context:
     """Write the context files next to the snapshot already in ``dest/testbed`` and hash everything.
 
     ``dockerfile`` overrides the template (the repair seam: an agent may supply its own);
     ``exclude_newer`` (an RFC 3339 time) resolves dependencies as of that moment, and the test runner's
-    ``runner_packages`` with them.
+    ``runner_packages`` with them; ``generate_sources`` runs before the project install.
     """
     buildargs, files = build_network_args(settings)
     meta = dest / "openswe"
@@ -115,7 +121,7 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
     text = dockerfile or render_dockerfile(base_image, facts, network_dockerfile_lines(files),
                                            install_project=installable(dest / "testbed"), exclude_newer=exclude_newer,
                                            install_mode=install_mode, scm_version=scm_version,
-                                           runner_packages=runner_packages)
+                                           runner_packages=runner_packages, generate_sources=generate_sources)
     (dest / "Dockerfile").write_text(text)
     h = hashlib.sha256()
     h.update(base_image_id.encode())

@@ -20,6 +20,7 @@ from openswe_data.build.context import assemble
 from openswe_data import toolchains
 from openswe_data.build.context import installable
 from openswe_data.build.recipe import Recipe
+from openswe_data.toolchains.python.cython import generate_command
 from openswe_data.toolchains.python.facts import SetupFacts, choose_python, python_of_date, resolution_date
 from openswe_data.build.images import BuildFailure, BuiltImage, audit_image, build_image, image_tag
 from openswe_data.build.repair import FailedAttempt, Repairer, log_excerpt
@@ -81,6 +82,8 @@ class _Prepared:
     runner_word: str = "pytest"
     names_its_targets: bool = True
     runner_packages: tuple[str, ...] = ()
+    generate_sources: str = ""
+    """The command generating C/C++ files from Cython sources before the project install (``""``: none)."""
 
 
 def _compiled_sources_touched(patch: str) -> bool:
@@ -125,15 +128,16 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
     dated = python_of_date(facts, pythons, task.created_at) if (recipe.pin_build_date and not recipe.python) else None
     python = recipe.python or dated or choose_python(facts, pythons)
     command = recipe.wrap_command(toolchain.test_command(test_files, list(recipe.test_options)))
-    rebuild = recipe.rebuild_compiled or _compiled_sources_touched(task.patch) or facts.has_c_extension
+    generate = generate_command(testbed) if recipe.generate_cython else ""
+    rebuild = recipe.rebuild_compiled or bool(generate) or _compiled_sources_touched(task.patch) or facts.has_c_extension
     script = evalscript.render_eval_script(
         task.test_patch, test_files, reset, [p for p in touched if p not in reset], command=command,
         # a recipe that switched our timeout plugin off (it refused the project) gets no --timeout either
         per_test_timeout=0 if "-p no:timeout" in recipe.test_options else options.test_timeout,
-        rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed)) if rebuild else "",
+        rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed), generate) if rebuild else "",
         pythonpath=pythonpath(testbed) if recipe.install_mode == "source" else "")
     return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser,
-                     version, toolchain.runner_word, toolchain.names_its_targets, toolchain.runner_packages)
+                     version, toolchain.runner_word, toolchain.names_its_targets, toolchain.runner_packages, generate)
 
 
 def pythonpath(testbed: Path) -> str:
@@ -198,7 +202,7 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
                            exclude_newer=(rfc3339(resolution_date(task.created_at, prep.python))
                                           if options.pin_to_pr_date or recipe.pin_build_date else ""),
                            install_mode=recipe.install_mode, scm_version=prep.version,
-                           runner_packages=prep.runner_packages)
+                           runner_packages=prep.runner_packages, generate_sources=prep.generate_sources)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),
                                   labels=labels("env", instance=task.instance_id, context_hash=ctx.content_hash),
@@ -255,7 +259,8 @@ def rebuild_image(task: Task, env: Environment, *, cache: RepoCache, work: Path,
                        snapshot_sha=prep.snapshot_sha, facts=prep.facts, eval_script=env.eval_script or prep.script,
                        settings=settings, dockerfile=env.dockerfile or None, install_mode=recipe.install_mode,
                        exclude_newer=rfc3339(resolution_date(task.created_at, prep.python)) if recipe.pin_build_date else "",
-                       scm_version=prep.version, runner_packages=prep.runner_packages)
+                       scm_version=prep.version, runner_packages=prep.runner_packages,
+                       generate_sources=prep.generate_sources)
         return build_image(ctx, tag, labels=labels("env", instance=task.instance_id, purpose="revalidate"),
                            log_path=log_path, force=True, nocache=True)
     finally:

@@ -28,13 +28,16 @@ def test_command(test_files: list[str], options: list[str] | None = None) -> str
     return get("python").test_command(test_files, options)
 
 
-def rebuild_command(install_mode: str, installable: bool) -> str:
+def rebuild_command(install_mode: str, installable: bool, generate: str = "") -> str:
     """How the eval script rebuilds compiled extensions after the patches, with no network (the build
-    requirements are in the image already, hence no build isolation)."""
+    requirements are in the image already, hence no build isolation); ``generate`` (the image's command
+    generating C/C++ files from Cython sources) runs first, so a patched ``.pyx`` is what gets compiled."""
     if install_mode == "source" or not installable:
-        return "python setup.py build_ext --inplace"
-    target = "." if install_mode == "regular" else "-e ."
-    return f"pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation {target}"
+        command = "python setup.py build_ext --inplace"
+    else:
+        target = "." if install_mode == "regular" else "-e ."
+        command = f"pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation {target}"
+    return f"( {generate} && {command} )" if generate else command
 
 
 def heredoc_terminator(text: str, base: str) -> str:

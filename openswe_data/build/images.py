@@ -69,7 +69,8 @@ def _classify(log_lines: list[str]) -> str:
         return "helper_install_failed"  # ours, not the repository's
     if C.INSTALL_BUILD_MARK in last:
         return "build_deps_failed"
-    if C.INSTALL_DEPS_MARK in last or C.INSTALL_PROJECT_MARK in last or "pip install" in last:
+    if (C.INSTALL_DEPS_MARK in last or C.INSTALL_PROJECT_MARK in last or C.GENERATE_SOURCES_MARK in last
+            or "pip install" in last):
         return "install_failed"
     return "build_failed"
 

@@ -45,6 +45,10 @@ class Fix(BaseModel):
     """An option added to the test command (``-p no:warnings``)."""
     rebuild_compiled: bool | None = None
     """Rebuild compiled extensions in the eval script after the patches are applied."""
+    generate_cython: bool | None = None
+    """Generate the C/C++ files the build compiles from the checkout's Cython ``.pyx`` sources (the repository
+    does not commit them) before the project install, and again in the eval script after a patch touches
+    compiled sources; Cython is the repository's own, else ours (never co-resolved with its pins)."""
     runner: str | None = None
     """Switch the test runner (``pytest``, ``unittest``)."""
     test_command: str | None = None
@@ -93,6 +97,7 @@ class Recipe(BaseModel):
     pin_build_date: bool = False
     test_options: tuple[str, ...] = ()
     rebuild_compiled: bool = False
+    generate_cython: bool = False
     runner: str = "pytest"
     test_command: str | None = None
     dockerfile: str | None = None
@@ -106,7 +111,8 @@ class Recipe(BaseModel):
     def key(self) -> str:
         """A short hash of everything but the history: two recipes with the same key build the same."""
         # the fields added after recipes were first recorded are left out while unset: recorded keys stay valid
-        data = {k: v for k, v in self.model_dump(exclude={"fixes"}).items() if not (k in LATER_FIELDS and v is None)}
+        data = {k: v for k, v in self.model_dump(exclude={"fixes"}).items()
+                if not (k in LATER_FIELDS and v == LATER_FIELDS[k])}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
     def with_fix(self, fix: Fix, *, failed_python: str = "", pythons: tuple[str, ...] = ()) -> Recipe:
@@ -115,7 +121,8 @@ class Recipe(BaseModel):
         k, v = fix.kind, fix.value
         if k in DOCKERFILE_KINDS:  # the template renders the change: an edited file would hide it
             changes["dockerfile"] = None
-        if k in EVAL_SCRIPT_KINDS or k == "install_mode":  # (a source install puts the checkout on PYTHONPATH)
+        if k in EVAL_SCRIPT_KINDS or k in ("install_mode", "generate_cython"):  # (a source install puts the
+            # checkout on PYTHONPATH; generated sources are generated again before the eval script's rebuild)
             changes["eval_script"] = None
         if k == "add_system_package":
             changes["system_packages"] = _plus(self.system_packages, str(v))
@@ -142,6 +149,8 @@ class Recipe(BaseModel):
             changes["test_options"] = _plus(self.test_options, str(v))
         elif k == "rebuild_compiled":
             changes["rebuild_compiled"] = bool(v)
+        elif k == "generate_cython":
+            changes["generate_cython"] = bool(v)
         elif k == "runner":
             changes["runner"] = str(v)
         elif k == "test_command":
@@ -176,9 +185,11 @@ class Recipe(BaseModel):
         return out + [r for r in self.add_requirements if r not in out]
 
 
-LATER_FIELDS = ("test_command", "dockerfile", "eval_script")
+LATER_FIELDS: dict[str, object] = {"test_command": None, "dockerfile": None, "eval_script": None,
+                                   "generate_cython": False}
+"""Fields added after recipes were first recorded, with their defaults: left out of a key while at them."""
 DOCKERFILE_KINDS = ("add_system_package", "add_requirement", "drop_requirement", "pin_requirement", "install_extra",
-                    "install_mode", "pin_build_date", "python")
+                    "install_mode", "pin_build_date", "python", "generate_cython")
 """The fixes that change what the image installs and from which base (what the Dockerfile template renders)."""
 EVAL_SCRIPT_KINDS = ("test_option", "runner", "rebuild_compiled", "test_command")
 """The fixes that change how the targeted tests are run (what the eval-script template renders)."""

@@ -28,6 +28,10 @@ def register(app: typer.Typer) -> None:
         memory: str = typer.Option("2g", help="Memory limit per container."),
         cpus: float = typer.Option(1.0, help="CPU limit per container."),
         pids: int = typer.Option(512, help="Process limit per container."),
+        focus: bool = typer.Option(True, help="The adaptive gate's extra runs run only the FAIL_TO_PASS tests "
+                                              "(--no-focus: every targeted test in every run)."),
+        side_by_side: bool = typer.Option(True, help="Run the runs without and with the fix at the same time "
+                                                     "(two containers, each within the limits)."),
         force: bool = typer.Option(False, help="Validate again even if already validated."),
         explain: str = typer.Option(None, "--explain", metavar="INSTANCE",
                                     help="Print, for one validated instance, the commands run, the per-test table "
@@ -45,7 +49,8 @@ def register(app: typer.Typer) -> None:
             out(explain_instance(ws, explain).rstrip("\n"))
             return
         reap(ws.path)
-        opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout))
+        opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout),
+                               focus=focus, parallel_runs=2 if side_by_side else 1)
         s = validate_environments(ws, ids=ids or None, workers=workers, options=opts, force=force)
         out(f"valid {s.valid}, invalid {s.invalid}, skipped (already done) {s.skipped}")
 

@@ -168,9 +168,10 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
 
 
 def _context(env: Environment, task: Task, cache: RepoCache, work: Path) -> dict[str, set[str]]:
-    """What rules may check a matched name against: the project's own modules, and every module (and the
-    distribution providing it) that the repository's code, tests or build script import. Read from a
-    snapshot of its own: a built attempt's context folder is gone by the time a validation fails."""
+    """What rules may check a matched name against: the project's own modules, every module (and the
+    distribution providing it) that the repository's code, tests or build script import, and the toolchain's
+    other sets (``pyx_stems``). Read from a snapshot of its own: a built attempt's context folder is gone by
+    the time a validation fails."""
     import shutil
     import subprocess
 
@@ -181,12 +182,13 @@ def _context(env: Environment, task: Task, cache: RepoCache, work: Path) -> dict
     testbed = work / f"{task.instance_id}.imports"
     try:
         cache.snapshot(task.repo_url or task.repo, task.base_commit, testbed)
-        imported = toolchains.for_parser(env.log_parser or "pytest").imports(testbed)
+        toolchain = toolchains.for_parser(env.log_parser or "pytest")
+        imported, sets = toolchain.imports(testbed), toolchain.snapshot_sets(testbed)
     except (OpensweError, OSError, subprocess.SubprocessError):
-        imported = set()  # no snapshot, no import-based rule: the others still apply
+        imported, sets = set(), {}  # no snapshot, no snapshot-based rule: the others still apply
     finally:
         shutil.rmtree(testbed, ignore_errors=True)
-    return {"project_modules": project, "imported_distributions": distributions_of(imported | project)}
+    return {**sets, "project_modules": project, "imported_distributions": distributions_of(imported | project)}
 
 
 def _legitimate(session: AgentSession, attempt: BuildAttempt, env: Environment, validation: Validation) -> bool:

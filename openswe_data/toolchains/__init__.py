@@ -44,6 +44,11 @@ class Toolchain(Protocol):
         """Top-level modules the repository's own code, tests and build script import."""
         ...
 
+    def snapshot_sets(self, root: Path) -> dict[str, set[str]]:
+        """Named sets of names read from a snapshot that diagnosis rules may check a matched name against
+        (``only_if``/``unless``), beside its imports."""
+        ...
+
     def reported(self, test_id: str, result: object) -> bool: ...
 
 

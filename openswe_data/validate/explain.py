@@ -49,7 +49,7 @@ def explain(workspace: Workspace, instance_id: str) -> str:
                          f"log {run['paths']['log']}")  # type: ignore[index]
             for module, error in sorted(p.collection_errors.items())[:5]:  # type: ignore[attr-defined]
                 lines.append(f"           cannot collect {module}: {error}")
-    lines += ["", *_table(runs, record)]
+    lines += ["", *_table(runs, record, _focused(validation.runs))]
     lines += ["", f"verdict    {record.verdict}{' ' + record.reason if record.reason else ''}"
                   f"{' (fault: ' + record.fault + ')' if record.fault else ''}"]
     if record.reason_detail:
@@ -65,17 +65,30 @@ def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _table(runs: dict[str, list[dict[str, object]]], record: ValidatedRecord) -> list[str]:
+def _focused(runs: object) -> dict[tuple[str, int], set[str]]:
+    """(side, run number) -> the only tests a focused confirmation run ran (validate/focus.py)."""
+    rows = runs if isinstance(runs, list) else []
+    return {(r["side"], r["run"]): set(r["tests"]) for r in rows
+            if isinstance(r, dict) and isinstance(r.get("tests"), list)}
+
+
+def _table(runs: dict[str, list[dict[str, object]]], record: ValidatedRecord,
+           focused: dict[tuple[str, int], set[str]] | None = None) -> list[str]:
     """One row per test: its status in every run before | after, and what the grading made of it."""
     before = [r["parsed"].tests for r in runs.get("before", [])]  # type: ignore[attr-defined]
     after = [r["parsed"].tests for r in runs.get("after", [])]  # type: ignore[attr-defined]
     tests = sorted(set().union(*before, *after)) if before or after else []
     f2p, p2p, flaky = set(record.FAIL_TO_PASS), set(record.PASS_TO_PASS), set(record.flaky_tests)
+    focused = focused or {}
     rows = [f"{'before':>{max(len(before), 6)}} | {'after':<{max(len(after), 5)}}  role        test",
-            "legend: P passed, x xfail, F failed, E error, s skipped, - not reported"]
+            "legend: P passed, x xfail, F failed, E error, s skipped, - not reported, . not run (a focused run)"]
+
+    def marks(side: str, side_runs: list[dict[str, str]], t: str) -> str:
+        return "".join("." if t not in focused.get((side, i), {t}) else _MARK.get(run.get(t, ""), "-")
+                       for i, run in enumerate(side_runs, 1))
+
     for t in tests[:MAX_ROWS]:
-        b = "".join(_MARK.get(run.get(t, ""), "-") for run in before)
-        a = "".join(_MARK.get(run.get(t, ""), "-") for run in after)
+        b, a = marks("before", before, t), marks("after", after, t)
         role = ("FAIL_TO_PASS" if t in f2p else "PASS_TO_PASS" if t in p2p else "flaky" if t in flaky
                 else "fails after" if after and all(run.get(t) not in OK_STATUSES for run in after) else "-")
         rows.append(f"{b:>{max(len(before), 6)}} | {a:<{max(len(after), 5)}}  {role:<12}{t}")

@@ -32,18 +32,29 @@ class Side:
     parsed: list[ParsedRun] = field(default_factory=list)
     parse: Callable[..., ParsedRun] = parse_result
     """The parser the record's ``log_parser`` names (``openswe_data.toolchains.parser``)."""
+    targets: list[frozenset[str] | None] = field(default_factory=list)
+    """Per run, the only tests it ran (a focused confirmation run), or ``None``: every targeted test."""
 
-    def add(self, run: RunResult) -> ParsedRun:
-        p = self.parse(run, self.test_files)
+    def add(self, run: RunResult, targets: frozenset[str] | None = None, parsed: ParsedRun | None = None) -> ParsedRun:
+        p = parsed if parsed is not None else self.parse(run, self.test_files)
         self.runs.append(run)
         self.parsed.append(p)
+        self.targets.append(targets)
         return p
 
     def tests(self) -> set[str]:
         return set().union(*(p.tests for p in self.parsed)) if self.parsed else set()
 
+    def covering(self, tests: set[str]) -> list[ParsedRun]:
+        """The runs that ran every one of ``tests`` (a focused run says nothing about the tests it left out)."""
+        return [p for p, only in zip(self.parsed, self.targets) if only is None or tests <= only]
+
     def statuses(self, test: str) -> list[str]:
-        return [p.tests.get(test, MISSING) for p in self.parsed]
+        return [p.tests.get(test, MISSING) for p in self.covering({test})]
+
+    def ran(self, test: str) -> int:
+        """How many runs of this side ran ``test``."""
+        return len(self.covering({test}))
 
     def passes(self, test: str) -> int:
         return sum(s in OK for s in self.statuses(test))
@@ -101,10 +112,11 @@ class Verdict:
 
 
 def _rates(before: Side, after: Side, candidates: set[str]) -> tuple[float | None, float | None]:
-    if not candidates or not before.parsed or not after.parsed:
+    runs_after, runs_before = after.covering(candidates), before.covering(candidates)
+    if not candidates or not runs_before or not runs_after:
         return None, None
-    gold = sum(all(p.tests.get(t) in OK for t in candidates) for p in after.parsed) / len(after.parsed)
-    noop = sum(all(p.tests.get(t, MISSING) not in OK for t in candidates) for p in before.parsed) / len(before.parsed)
+    gold = sum(all(p.tests.get(t) in OK for t in candidates) for p in runs_after) / len(runs_after)
+    noop = sum(all(p.tests.get(t, MISSING) not in OK for t in candidates) for p in runs_before) / len(runs_before)
     return gold, noop
 
 
@@ -135,7 +147,7 @@ def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = N
     if changed is not None:
         flaky_candidates = {t for t in flaky if _named(t, changed)}
     else:
-        flaky_candidates = {t for t in flaky if before.passes(t) < len(before.parsed) and after.passes(t) > 0}
+        flaky_candidates = {t for t in flaky if before.passes(t) < before.ran(t) and after.passes(t) > 0}
     gold_rate, noop_rate = _rates(before, after, set(f2p) or flaky_candidates)
     notes = "; ".join(sorted({n for p in before.parsed + after.parsed for n in p.notes}))
     if f2p and min(len(before.parsed), len(after.parsed)) < k:

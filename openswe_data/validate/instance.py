@@ -3,8 +3,10 @@
 Input: a built ``Environment`` and its ``Task``. Output: a ``Validation`` (per-test statuses and stability,
 FAIL_TO_PASS, PASS_TO_PASS, flaky tests, the gold / no-op gate rates, verdict, reason and fault, logs) and
 the ``ValidatedRecord`` that joins all three. Reruns happen only when the first pair of runs is usable, so
-a broken instance costs two runs, not more. Every run's log, stdout and JUnit report are kept in the
-instance's log folder (``openswe validate --explain`` reads them back).
+a broken instance costs two runs, not more. The run without the fix and the run with it go side by side
+(``ValidateOptions.parallel_runs``); the adaptive flake gate's extra runs confirm the FAIL_TO_PASS tests
+alone (``validate/focus.py``). Every run's log, stdout and JUnit report are kept in the instance's log
+folder (``openswe validate --explain`` reads them back).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import math
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from openswe_data import toolchains
 from openswe_data.logtext import cut, write_log
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
+from openswe_data.validate.focus import focused_script
 from openswe_data.validate.grade import Side, Verdict, grade
 from openswe_data.validate.runner import Limits, RunResult, run_eval
 
@@ -43,6 +47,12 @@ class ValidateOptions:
     """A run shorter than this is short."""
     max_runs_per_side: int = 12
     """The adaptive gate never runs a side more often than this."""
+    focus: bool = True
+    """The adaptive gate's extra runs run only the FAIL_TO_PASS tests where the eval script allows it
+    (``validate/focus.py``); the first ``runs_per_side`` runs a side always run every targeted test."""
+    parallel_runs: int = 2
+    """Containers one validation runs at once: 2 runs the run without the fix and the run with it side by
+    side (each within ``limits``); 1 runs them one after the other."""
     infra_retries: int = 2
     """Times an instance whose run failed in the engine (not in its tests) is tried again in the same run."""
     infra_wait_seconds: float = 180.0
@@ -96,31 +106,50 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
     start = time.monotonic()
     toolchain = toolchains.for_parser(env.log_parser or "pytest")  # the record names the parser of its runs
     before, after = (Side(list(env.test_files), parse=toolchain.parse), Side(list(env.test_files), parse=toolchain.parse))
+    changed = toolchain.changed_tests(task.test_patch)
 
-    def run(side: Side, name: str, patch: str) -> None:
-        # the checked eval script is the one that runs (never a different /eval.sh baked into the image)
-        result = run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
-                          eval_script=env.eval_script or None)
-        _keep(log_dir, name, len(side.runs) + 1, result)
-        side.add(result)
+    def pair(script: str | None = None) -> tuple[RunResult, RunResult]:
+        """One run without the fix and one with it, side by side when ``options.parallel_runs`` allows; the
+        checked eval script is the one that runs (never a different /eval.sh baked into the image)."""
+        def run(patch: str) -> RunResult:
+            return run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
+                            eval_script=script or env.eval_script or None)
+        if options.parallel_runs < 2:
+            return run(""), run(task.patch)
+        with ThreadPoolExecutor(2, thread_name_prefix="validate-pair") as pool:
+            b, a = pool.submit(run, ""), pool.submit(run, task.patch)
+            return b.result(), a.result()
 
-    run(before, "before", "")
-    run(after, "after", task.patch)
+    def keep(results: tuple[RunResult, RunResult], targets: frozenset[str] | None = None) -> None:
+        for side, name, result in ((before, "before", results[0]), (after, "after", results[1])):
+            _keep(log_dir, name, len(side.runs) + 1, result)
+            side.add(result, targets)
+
+    keep(pair())
     if before.problem(gold=False) is None and after.problem(gold=True) is None:
         for _ in range(options.runs_per_side - 1):
-            run(before, "before", "")
-            run(after, "after", task.patch)
+            keep(pair())
             if before.flaky() and after.flaky() and len(before.runs) >= options.k:
                 break  # both sides already proved flaky; more runs change nothing
-    verdict = grade(before, after, k=options.k, changed=toolchain.changed_tests(task.test_patch))
+    verdict = grade(before, after, k=options.k, changed=changed)
     if verdict.valid:
-        # the adaptive flake gate: a verdict resting on one test or on short runs is cheap to confirm
+        # the adaptive flake gate: a verdict resting on one test or on short runs is cheap to confirm; the
+        # extra runs confirm the FAIL_TO_PASS tests alone where the eval script allows (validate/focus.py)
         needed = options.runs_needed(verdict.fail_to_pass, statistics.median(r.seconds for r in after.runs))
+        confirm = frozenset(verdict.fail_to_pass)
+        script = focused_script(env, sorted(confirm)) if options.focus else None
+        set_aside = 0
         while len(before.runs) < needed and not (before.flaky() or after.flaky()):
-            run(before, "before", "")
-            run(after, "after", task.patch)
+            results = pair(script)
+            if script is not None and not all(toolchain.reported(t, results[1]) for t in confirm):
+                set_aside += 1  # the focused command could not select every id: full runs from here on
+                for name, result in zip(("before", "after"), results):
+                    _keep(log_dir, f"{name}-unfocused", set_aside, result)
+                script = None
+                continue
+            keep(results, confirm if script is not None else None)
         if len(before.runs) > options.runs_per_side or before.flaky() or after.flaky():
-            verdict = grade(before, after, k=options.k, changed=toolchain.changed_tests(task.test_patch))
+            verdict = grade(before, after, k=options.k, changed=changed)
     if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")
@@ -134,11 +163,14 @@ def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, l
     reruns_log = "\n".join(
         f"===== {name} run {i + 1} (exit {r.exit_code}) =====\n{cut(r.log)}"
         for name, side in (("before", before), ("after", after)) for i, r in enumerate(side.runs) if i > 0)
-    stability = {t: [before.passes(t), after.passes(t)] for t in sorted(before.tests() | after.tests())}
+    stability = {t: [before.passes(t), after.passes(t), before.ran(t), after.ran(t)]
+                 for t in sorted(before.tests() | after.tests())}
     sources = {p.source for p in before.parsed + after.parsed}
     runs = [{"side": name, "run": i + 1, "exit_code": p.exit_code, "exit_cause": p.exit_cause, "source": p.source,
-             "seconds": round(r.seconds, 3), "timed_out": r.timed_out, "oom_killed": r.oom_killed}
-            for name, side in (("before", before), ("after", after)) for i, (r, p) in enumerate(zip(side.runs, side.parsed))]
+             "seconds": round(r.seconds, 3), "timed_out": r.timed_out, "oom_killed": r.oom_killed,
+             "tests": "all" if only is None else sorted(only)}
+            for name, side in (("before", before), ("after", after))
+            for i, (r, p, only) in enumerate(zip(side.runs, side.parsed, side.targets))]
     return Validation(
         instance_id=env.instance_id, verdict="valid" if verdict.valid else "invalid", reason=verdict.reason,
         FAIL_TO_PASS=verdict.fail_to_pass, PASS_TO_PASS=verdict.pass_to_pass, flaky_tests=verdict.flaky,

@@ -62,6 +62,17 @@ def test_the_c_fix_is_rebuilt_inside_the_eval_script(loop_workspace):
     assert "--no-build-isolation" in env.eval_script and "git diff --name-only HEAD" in env.eval_script
 
 
+def test_generated_c_sources_are_made_again_from_a_patched_pyx_and_stay_out_of_git_diff(loop_workspace, docker_client):
+    ws, _ = loop_workspace
+    env = ws.stage("environments", Environment).get("loop__cython-1")
+    assert env.recipe["generate_cython"] and "python -m cython cypkg/_speed.pyx" in env.dockerfile
+    # the gold fix is in the .pyx: validation passed only because the eval script generated the C file again
+    assert "( PYTHONPATH=/openswe/cython" in env.eval_script and "-e . )" in env.eval_script
+    status = docker_client.containers.run(env.image_name, ["git", "-C", "/testbed", "status", "--porcelain"],
+                                          remove=True, network_disabled=True)
+    assert status.decode().strip() == ""  # cypkg/_speed.c, the build's output: in .git/info/exclude
+
+
 def test_a_later_instance_of_a_repository_is_seeded_from_memory_and_validates_in_one_attempt(loop_workspace):
     ws, summary = loop_workspace
     attempts = attempts_of(ws, "loop__mocker-2")

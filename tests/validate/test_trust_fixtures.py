@@ -47,10 +47,26 @@ def test_each_fixture_project_ends_with_its_exact_lists_and_reason(trust_workspa
         assert r.runs_after == n >= 3 and r.flake_miss_probability == 0.5 ** (2 * n) <= 1e-3
         assert (r.gold_pass_rate, r.noop_fail_rate) == (1.0, 1.0)
         assert r.validated_at.endswith("Z") and r.fault == ""
-        assert all(r.test_stability[t] == [0, n] for t in r.FAIL_TO_PASS)
-        assert all(r.test_stability[t] == [n, n] for t in r.PASS_TO_PASS)
+        assert all(r.test_stability[t] == [0, n, n, n] for t in r.FAIL_TO_PASS)
+        # PASS_TO_PASS tests: every full run (the adaptive gate's extra runs are focused on FAIL_TO_PASS)
+        assert all(b == a == rb == ra >= 3 for b, a, rb, ra in (r.test_stability[t] for t in r.PASS_TO_PASS))
     else:
         assert r.fault == exp["fault"]
+
+
+def test_the_adaptive_gates_extra_runs_ran_only_the_fail_to_pass_ids_in_real_pytest(trust_workspace):
+    focused = 0
+    for r in trust_workspace.stage("records", ValidatedRecord):
+        v = trust_workspace.stage("validations").get(r.instance_id)
+        for run in v.runs:
+            if run["tests"] == "all":
+                continue
+            focused += 1
+            assert run["tests"] == sorted(r.FAIL_TO_PASS), r.instance_id
+            junit = run_files(Path(r.log_path), run["side"], run["run"])["junit"].read_text()
+            ran = {t for t in r.FAIL_TO_PASS + r.PASS_TO_PASS if reported_by_runner(t, junit=junit, stdout="")}
+            assert ran == (set(r.FAIL_TO_PASS) if run["side"] == "after" else ran & set(r.FAIL_TO_PASS)), r.instance_id
+    assert focused > 0
 
 
 def test_a_coverage_threshold_is_neutralised_in_the_eval_script_itself(trust_workspace):
@@ -82,8 +98,12 @@ def _ids_reported_in_every_kept_run(ws) -> list[str]:
     for r in ws.stage("records", ValidatedRecord):
         if not r.log_path:
             continue
+        runs = ws.stage("validations").get(r.instance_id).runs
+        only = {run["run"]: set(run["tests"]) for run in runs if run["side"] == "after" and run["tests"] != "all"}
         for t in r.FAIL_TO_PASS + r.PASS_TO_PASS:
             for i in range(1, r.runs_after + 1):
+                if t not in only.get(i, {t}):
+                    continue  # a focused confirmation run ran the FAIL_TO_PASS tests alone
                 files = run_files(Path(r.log_path), "after", i)
                 junit = files["junit"].read_text() if files["junit"].is_file() else None
                 stdout = files["stdout"].read_text() if files["stdout"].is_file() else None

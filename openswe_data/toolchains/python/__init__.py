@@ -68,6 +68,13 @@ class PythonToolchain:
 
         return imported_modules(root)
 
+    def snapshot_sets(self, root: Path) -> dict[str, set[str]]:
+        """``pyx_stems``: the Cython sources without their suffix (a C file the compiler misses is generated
+        from one of them)."""
+        from openswe_data.toolchains.python.cython import pyx_stems
+
+        return {"pyx_stems": pyx_stems(root)}
+
     def changed_tests(self, test_patch: str) -> set[str]:
         from openswe_data.toolchains.python.targets import changed_test_names
 
