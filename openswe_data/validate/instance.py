@@ -138,14 +138,12 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
         needed = options.runs_needed(verdict.fail_to_pass, statistics.median(r.seconds for r in after.runs))
         confirm = frozenset(verdict.fail_to_pass)
         script = focused_script(env, sorted(confirm)) if options.focus else None
-        set_aside = 0
         while len(before.runs) < needed and not (before.flaky() or after.flaky()):
             results = pair(script)
             if script is not None and not all(toolchain.reported(t, results[1]) for t in confirm):
-                set_aside += 1  # the focused command could not select every id: full runs from here on
-                for name, result in zip(("before", "after"), results):
-                    _keep(log_dir, f"{name}-unfocused", set_aside, result)
-                script = None
+                for name, result in zip(("before", "after"), results):  # kept apart, never graded
+                    _keep(log_dir, f"{name}-unfocused", 1, result)
+                script = None  # the focused command could not select every id: full runs from here on
                 continue
             keep(results, confirm if script is not None else None)
         if len(before.runs) > options.runs_per_side or before.flaky() or after.flaky():
