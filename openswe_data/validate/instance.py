@@ -23,6 +23,7 @@ from openswe_data import toolchains
 from openswe_data.logtext import cut, write_log
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
+from openswe_data.validate import first_pair
 from openswe_data.validate.focus import focused_script
 from openswe_data.validate.grade import Side, Verdict, grade
 from openswe_data.validate.runner import Limits, RunResult, run_eval, run_series
@@ -105,8 +106,11 @@ def _unreported(verdict: Verdict, after: Side, toolchain: toolchains.Toolchain) 
     return [t for t in verdict.fail_to_pass + verdict.pass_to_pass if not toolchain.reported(t, first)]
 
 
-def validate_environment(env: Environment, task: Task, *, log_dir: Path,
-                         options: ValidateOptions | None = None) -> tuple[Validation, ValidatedRecord]:
+def validate_environment(env: Environment, task: Task, *, log_dir: Path, options: ValidateOptions | None = None,
+                         earlier: Path | None = None) -> tuple[Validation, ValidatedRecord]:
+    """Validate ``env`` (see the module); ``earlier``: the log folder of an earlier validation of the same
+    environment (the closed loop's probe) whose first pair stands in for this one's where nothing that
+    decides it changed (``validate/first_pair.py``)."""
     options = options or ValidateOptions()
     start = time.monotonic()
     toolchain = toolchains.for_parser(env.log_parser or "pytest")  # the record names the parser of its runs
@@ -123,7 +127,7 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
         def side(patch: str) -> list[RunResult]:
             if count > 1 and options.series:
                 return run_series(env.image_name, count, patch=patch, limits=options.limits,
-                                  instance_id=env.instance_id, eval_script=script)
+                                  instance_id=env.instance_id, eval_script=script, regenerated=toolchain.regenerated)
             return [run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
                              eval_script=script) for _ in range(max(count, 1))]
         if options.parallel_runs < 2:
@@ -145,7 +149,10 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
         return min(len(before.runs), len(after.runs))
 
     step = options.runs_per_side if options.series else 1  # runs a side asked of one container at most
-    keep(runs(1))
+    key = first_pair.fingerprint(env, env.eval_script or None, task.patch, options.limits)
+    reused = first_pair.load(earlier, key) if earlier is not None and earlier != log_dir else None
+    keep(([reused[0]], [reused[1]]) if reused else runs(1))
+    first_pair.save(log_dir, key, (before.runs[0], after.runs[0]))
     while usable() and fewest() < options.runs_per_side:
         keep(runs(min(step, options.runs_per_side - fewest())))
         if before.flaky() and after.flaky() and fewest() >= options.k:
@@ -188,7 +195,8 @@ def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, l
     sources = {p.source for p in before.parsed + after.parsed}
     runs = [{"side": name, "run": i + 1, "exit_code": p.exit_code, "exit_cause": p.exit_cause, "source": p.source,
              "seconds": round(r.seconds, 3), "timed_out": r.timed_out, "oom_killed": r.oom_killed,
-             "tests": "all" if only is None else sorted(only), "container": r.container}
+             "tests": "all" if only is None else sorted(only), "container": r.container,
+             "origin": r.origin}
             for name, side in (("before", before), ("after", after))
             for i, (r, p, only) in enumerate(zip(side.runs, side.parsed, side.targets))]
     return Validation(

@@ -66,6 +66,9 @@ class RunResult:
     """The JUnit XML file the test runner wrote, copied out of the container; ``None`` when it wrote none."""
     container: str = ""
     """The short id of the container the run ran in: runs of a series share one."""
+    origin: str = ""
+    """The log folder of the earlier validation that ran it, when a validation reused it
+    (``validate/first_pair.py``); empty: the validation it belongs to ran it."""
 
 
 def _read_files(container: object, path: str, limit: int = 64 << 20) -> dict[str, str]:
@@ -164,18 +167,18 @@ SERIES_DIR = f"{C.RUNNER_DIR}/series"
 
 _SERIES = rf"""#!/bin/bash
 cd {C.TESTBED}
-out={SERIES_DIR}
+out={SERIES_DIR} runs=$1 limit=$2 regenerated=$3
 mkdir -p "$out"
 if [ -s {C.RUNNER_DIR}/patch.diff ]; then
   git apply --verbose {C.RUNNER_DIR}/patch.diff > "$out/apply.log" 2>&1 \
     || {{ cat "$out/apply.log"; echo '{C.APPLY_PATCH_FAIL}'; exit {C.EXIT_PATCH_FAILED}; }}
 fi
-checkout() {{ git status --porcelain --untracked-files=all 2>&1 | md5sum; }}
+checkout() {{ git status --porcelain --untracked-files=all 2>&1 | {{ if [ -n "$regenerated" ]; then grep -vE "$regenerated"; else cat; fi; }} | md5sum; }}
 alive() {{ for p in /proc/[0-9]*; do p=${{p#/proc/}}; [ "$p" = 1 ] || [ "$p" = "$BASHPID" ] || echo "$p"; done; }}
 found=$(checkout)
-for n in $(seq 1 "$1"); do
+for n in $(seq 1 "$runs"); do
   started=$(date +%s.%N)
-  {{ timeout --kill-after=5 "$2" bash {C.EVAL_SCRIPT_PATH} > >(exec tee "$out/$n.stdout"); echo $? > "$out/$n.exit"; copier=$!; }} > "$out/$n.log" 2>&1
+  {{ timeout --kill-after=5 "$limit" bash {C.EVAL_SCRIPT_PATH} > >(exec tee "$out/$n.stdout"); echo $? > "$out/$n.exit"; copier=$!; }} > "$out/$n.log" 2>&1
   for _ in $(seq 50); do kill -0 "$copier" 2>/dev/null || break; sleep 0.1; done  # its copy drained (a leftover holds it)
   echo "$started $(date +%s.%N)" > "$out/$n.time"
   [ -f {C.JUNIT_PATH} ] && mv {C.JUNIT_PATH} "$out/$n.junit.xml"
@@ -189,15 +192,16 @@ done
 
 
 def run_series(image: str, count: int, *, patch: str = "", limits: Limits = Limits(), eval_script: str | None = None,
-               instance_id: str = "") -> list[RunResult]:
+               instance_id: str = "", regenerated: str = "") -> list[RunResult]:
     """Up to ``count`` runs of the image's eval script (or ``eval_script``) in one container after applying
     ``patch`` once, each within ``limits.timeout``; fewer when the series stopped (see the module), at least
-    one. Never raises for the test's behaviour, only when the engine itself fails."""
+    one. ``regenerated``: paths the checkout comparison ignores (``Toolchain.regenerated``). Never raises for
+    the test's behaviour, only when the engine itself fails."""
     files = {f"{C.RUNNER_DIR.strip('/')}/patch.diff": patch}
     if eval_script is not None:
         files[C.EVAL_SCRIPT_PATH.strip("/")] = eval_script
     labels = engine.labels("eval", instance=instance_id)
-    args = (str(int(count)), str(max(int(limits.timeout), 1)))  # the script's $1 (runs) and $2 (seconds a run)
+    args = (str(int(count)), str(max(int(limits.timeout), 1)), regenerated)  # the script's $1, $2, $3
     with _container(image, _SERIES, files, limits, labels, args) as container:
         start = time.monotonic()
         _, timed_out = _wait(container, count * (limits.timeout + 10) + 30)

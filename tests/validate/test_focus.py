@@ -93,7 +93,7 @@ def fake_runner(statuses_of, select=lambda test_id: True, calls=None):
 
 def series_of(run_eval):
     """A stand-in for ``run_series``: ``count`` runs of the ``run_eval`` stand-in, one container's id."""
-    def run_series(image, count, *, patch="", limits=None, instance_id="", eval_script=None):
+    def run_series(image, count, *, patch="", limits=None, instance_id="", eval_script=None, regenerated=""):
         return [dataclasses.replace(run_eval(image, patch=patch, eval_script=eval_script), container="series")
                 for _ in range(count)]
     return run_series

@@ -66,6 +66,15 @@ def test_a_run_that_changes_the_checkout_ends_the_series(checkout_image):
     assert len(runs) == 1 and runs[0].stdout.startswith("run 1 sees base")
 
 
+def test_bytecode_caches_a_run_writes_do_not_end_the_series(checkout_image):
+    from openswe_data.toolchains import get
+
+    pyc = f"status=0; mkdir -p {C.TESTBED}/pkg/__pycache__ && date > {C.TESTBED}/pkg/__pycache__/m$n.cpython-311.pyc"
+    runs = run_series(checkout_image, 3, eval_script=script(pyc), regenerated=get("python").regenerated)
+    assert len(runs) == 3
+    assert len(run_series(checkout_image, 3, eval_script=script(pyc))) == 1  # anything else in the checkout does
+
+
 def test_a_run_that_leaves_processes_running_ends_the_series(checkout_image):
     runs = run_series(checkout_image, 4, eval_script=script("status=0; (sleep 600 &) ; sleep 0.2"))
     assert len(runs) == 1 and runs[0].stdout.startswith("run 1 sees base")
