@@ -142,6 +142,8 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         next_recipe = None
         for p in proposals:
             candidate = recipe.with_fix(p.fix, failed_python=env.python_version, pythons=pythons)
+            if p.fix.kind == "python" and candidate.python is None:
+                continue  # the suite has no such Python (older than its oldest, or below a removal)
             if candidate.key() not in tried:
                 attempt.diagnosis, attempt.rule, attempt.fix = p.diagnosis, p.rule, p.fix.describe()
                 attempt.tier = "rules"
