@@ -40,7 +40,8 @@ class Fix(BaseModel):
     pin_build_date: bool | None = None
     """Resolve every requirement, build requirements included, as of the pull request's date."""
     python: str | None = None
-    """A Python version (``3.9``), or ``older`` / ``newer`` than the one that failed."""
+    """A Python version (``3.9``), ``older`` / ``newer`` than the one that failed, or ``<3.9``: the newest
+    suite Python below 3.9 (one that still has what 3.9 removed), when it is older than the one that failed."""
     test_option: str | None = None
     """An option added to the test command (``-p no:warnings``)."""
     rebuild_compiled: bool | None = None
@@ -200,9 +201,17 @@ def _plus(items: tuple[str, ...], item: str) -> tuple[str, ...]:
 
 
 def _python(value: str, failed: str, pythons: tuple[str, ...]) -> str | None:
-    """``older``/``newer``: the nearest base version below/above ``failed``; a version stands as it is."""
+    """``older``/``newer``: the nearest base version below/above ``failed``; ``<X``: the newest base version
+    below ``X`` when it is below ``failed`` too (``None``: the suite has none); a version stands as it is."""
     from openswe_data.toolchains.python.facts import version_key
 
+    if value.startswith("<"):
+        try:
+            below = [v for v in pythons if version_key(v) < version_key(value[1:].strip())]
+            newest = max(below, key=version_key) if below else None
+            return newest if newest and (not failed or version_key(newest) < version_key(failed)) else None
+        except ValueError:
+            return None
     if value not in ("older", "newer"):
         return value
     ordered = sorted(pythons, key=version_key)

@@ -142,13 +142,17 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         next_recipe = None
         for p in proposals:
             candidate = recipe.with_fix(p.fix, failed_python=env.python_version, pythons=pythons)
+            if p.fix.kind == "python" and candidate.python is None:
+                continue  # the suite has no such Python (older than its oldest, or below a removal)
             if candidate.key() not in tried:
                 attempt.diagnosis, attempt.rule, attempt.fix = p.diagnosis, p.rule, p.fix.describe()
                 attempt.tier = "rules"
                 next_recipe = candidate
                 break
-        if next_recipe is None and seeded_from and Recipe().key() not in tried:
-            next_recipe, seeded_from = Recipe(), ""  # the remembered recipe failed: the normal loop from scratch
+        if next_recipe is None and seeded_from and Recipe().key() not in tried and attempt.fault != "task":
+            # the remembered recipe failed to build or run the tests: the normal loop from scratch (not when
+            # the tests ran and the verdict is the task's — the heuristic would only walk the same turns again)
+            next_recipe, seeded_from = Recipe(), ""
             attempt.diagnosis = "seed_failed"
         if next_recipe is None and session is not None:  # the agent tier: only when the rules have nothing new
             next_recipe = session.propose(attempt, env, validation, text, recipe, log_dir=turn_dir, tried=tried,

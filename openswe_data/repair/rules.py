@@ -2,7 +2,8 @@
 diagnosis and one typed fix, at no cost.
 
 Input: where the attempt failed (``build`` or ``validate``), its reason, the log text, and context sets
-about the repository (``project_modules``: the top-level names the project itself provides). Output: the
+about the repository (``project_modules``: the top-level names the project itself provides) and the
+ecosystem (``stdlib_modules``, always present: no rule ever installs a standard-library module). Output: the
 proposals of every rule that fires, in file order. A maintainer adds a rule without touching Python; the
 fix must be one of ``openswe_data.build.recipe.Fix``'s kinds, checked when the rules are loaded.
 """
@@ -22,6 +23,8 @@ from openswe_data.errors import RecipeError
 
 RULES_FOLDER = "rules"
 MAPS_FILE = "rules/maps.yaml"
+MODULE_TABLE = "import_distributions"
+"""The lookup table of import names: a group translated through it (or through none) names a module."""
 
 
 class Rule(BaseModel):
@@ -122,9 +125,24 @@ def _translate(name: str, table: dict[str, str]) -> str | None:
     return None
 
 
+def stdlib_modules() -> set[str]:
+    """Every top-level module of the standard library, today's (``sys.stdlib_module_names``) and removed ones
+    (``maps.yaml``'s ``removed_stdlib_modules``): a missing one is never a requirement to install."""
+    import sys
+
+    removed = {m for m in load_maps().get("removed_stdlib_modules", {}) if m != "_default"}
+    return set(sys.stdlib_module_names) | removed
+
+
 def _fire(rule: Rule, m: re.Match[str], context: dict[str, set[str]], maps: dict[str, dict[str, str]]) -> Fix | None:
     """``context``: sets of names already canonical (``diagnose`` canonicalises them once per failure)."""
     groups = {k: (v or "") for k, v in m.groupdict().items()}
+    requirement = rule.fix.get("add_requirement")
+    if isinstance(requirement, str) and any(
+            _canonical(groups.get(g) or "") in context.get("stdlib_modules", set())
+            for g in re.findall(r"\{(\w+)\}", requirement)
+            if rule.lookup.get(g, MODULE_TABLE) == MODULE_TABLE):  # a module name (not a marker, a fixture)
+        return None  # a (former) standard-library module is no distribution: `_dummy_thread` -> `-dummy-thread`
     for group, ctx in rule.unless.items():
         if groups.get(group) and _canonical(groups[group]) in context.get(ctx, set()):
             return None
@@ -156,7 +174,8 @@ def diagnose(stage: str, reason: str, text: str, context: dict[str, set[str]] | 
     rules = load_rules() if rules is None else rules
     maps = load_maps()
     # names compare as packaging does (PyYAML, pyyaml; typed_ast, typed-ast)
-    canonical_context = {name: {_canonical(x) for x in names} for name, names in (context or {}).items()}
+    context = {"stdlib_modules": stdlib_modules(), **(context or {})}
+    canonical_context = {name: {_canonical(x) for x in names} for name, names in context.items()}
     out: list[Proposal] = []
     for rule in rules:
         if rule.stage != stage or (rule.reasons and reason not in rule.reasons):

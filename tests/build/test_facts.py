@@ -179,3 +179,22 @@ def test_dependencies_pinned_to_a_date_never_predate_the_ecosystem_of_the_chosen
     assert resolution_date("2023-02-01T10:00:00Z", "3.9") == "2023-02-01T10:00:00Z"
     assert resolution_date("not a date", "3.9") == "not a date"
     assert resolution_date("2019-05-19T19:03:45Z", "9.9") == "2019-05-19T19:03:45Z"
+
+
+def test_a_frozen_developer_environment_gives_way_to_the_test_environment_tox_names(tmp_path):
+    # a `pip freeze` of the maintainer's desk (sortedcontainers 2016: 55 pins, Cython 0.19, rbtree for
+    # Python 2, matplotlib 1.5, tox, virtualenv): no Python of today installs it, and the tests need only nose
+    freeze = "Banyan==0.1.5\nCython==0.19.2\nmatplotlib==1.5.1\nnose==1.3.3\nrbtree==0.9.0\ntox==2.3.1\nvirtualenv==15.0.1\n"
+    write(tmp_path, {"requirements.txt": freeze, "tox.ini": "[tox]\nenvlist=py27,py35\n[testenv]\ndeps=nose\ncommands=nosetests\n"})
+    f = read_facts(tmp_path)
+    assert f.requirements == ["nose"] and "skipped requirements.txt" in f.sources
+    # tox's own deps bring the file back when they include it
+    (tmp_path / "tox.ini").write_text("[tox]\nenvlist=py35\n[testenv]\ndeps=-rrequirements.txt\n")
+    assert "rbtree==0.9.0" in read_facts(tmp_path).requirements
+    # without a test environment named by tox, the file is all there is: kept
+    (tmp_path / "tox.ini").unlink()
+    assert "rbtree==0.9.0" in read_facts(tmp_path).requirements
+    # a pinned file that does not make test environments is the tests' own (kept beside tox's deps)
+    write(tmp_path, {"requirements.txt": "hypothesis==3.1.0\nnose==1.2.1\n",
+                     "tox.ini": "[tox]\nenvlist=py35\n[testenv]\ndeps=mock\n"})
+    assert read_facts(tmp_path).requirements == ["hypothesis==3.1.0", "nose==1.2.1", "mock"]

@@ -83,3 +83,51 @@ def test_rules_read_the_repositorys_imports_after_a_built_attempts_context_is_go
     assert result.attempts[0].rule == "skipped-for-a-module-said-to-be-missing"
     assert "trio" in recipes[1].add_requirements
     assert not list((tmp_path / "work").glob("*.imports"))  # the snapshot read for imports is gone
+
+
+def _seeded_run(monkeypatch, tmp_path: Path, seed, reason: str, log: str, builds: list[str] | None = None):
+    from openswe_data.build.recipe import Recipe
+
+    recipes: list[Recipe] = []
+    script = iter(builds or [])
+
+    def build(task, *, recipe, **kw):
+        recipes.append(recipe)
+        failed = next(script, "")
+        return Environment(instance_id=task.instance_id, status="failed" if failed else "built", reason=failed,
+                           image_name="img", python_version=recipe.python or "3.11", log_parser="pytest")
+
+    def validate(env, task, *, log_dir, **kw):
+        (log_dir / "after-1.log").write_text(log)
+        return Validation(instance_id=task.instance_id, verdict="invalid", reason=reason), None
+
+    monkeypatch.setattr(loop_module, "build_environment", build)
+    monkeypatch.setattr(loop_module, "validate_environment", validate)
+    monkeypatch.setattr(loop_module, "_context", lambda *a: {})
+    monkeypatch.setattr(loop_module, "_pythons", lambda: ("3.9", "3.11", "3.13"))
+    result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / "logs",  # type: ignore[arg-type]
+                      loop=LoopOptions(max_attempts=5), options=None, seed=(seed, "o__r-0"))
+    return result, recipes
+
+
+def test_a_python_the_suite_does_not_have_is_no_new_turn(monkeypatch, tmp_path: Path):
+    """`_dummy_thread` left the standard library in 3.9, the suite's oldest: no turn with some other Python
+    (nor a requirement named after the module)."""
+    from openswe_data.build.recipe import Recipe
+
+    log = "E   ModuleNotFoundError: No module named '_dummy_thread'\n"
+    result, recipes = _seeded_run(monkeypatch, tmp_path, Recipe(python="3.9"), "collection_error", log)
+    assert [r.python for r in recipes][:2] == ["3.9", None]  # the failed seed's restart, not a python fix
+    assert all(not r.add_requirements for r in recipes)
+    assert all(a.rule != "stdlib-module-removed-in-newer-python" for a in result.attempts)
+
+
+def test_a_seed_whose_tests_ran_to_a_task_verdict_is_not_walked_again_from_scratch(monkeypatch, tmp_path: Path):
+    from openswe_data.build.recipe import Recipe
+
+    seed = Recipe(add_requirements=("py",))
+    result, recipes = _seeded_run(monkeypatch, tmp_path, seed, "gold_patch_fails", "1 failed, 182 passed\n")
+    assert len(result.attempts) == 1 and result.attempts[0].diagnosis != "seed_failed"
+    # a seed that cannot even build still gives way to the heuristic
+    result, recipes = _seeded_run(monkeypatch, tmp_path, seed, "gold_patch_fails", "", builds=["install_failed"])
+    assert result.attempts[0].diagnosis == "seed_failed" and recipes[1] == Recipe()

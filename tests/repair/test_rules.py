@@ -117,3 +117,34 @@ def test_a_skip_reason_in_a_repositorys_own_words_installs_only_a_name_the_repos
     assert fixes("SKIPPED [1] tests/test_a.py:3: trio is not available") == ["trio"]
     assert fixes("SKIPPED [1] tests/test_net.py:8: network is not available") == []
     assert fixes("SKIPPED [2] tests/test_b.py:9: requires mypkg") == []
+
+
+def test_a_missing_standard_library_module_is_never_a_requirement_but_a_python_that_still_has_it():
+    suite = ("3.9", "3.11", "3.13")
+    fixes = lambda text: [p.fix for p in diagnose("validate", "gold_patch_fails", text, {"project_modules": {"six"}})]  # noqa: E731
+    # removed in 3.9, the suite's oldest: no requirement named after it, and no Python of the suite has it
+    dummy = fixes("    __import__(name)\nE   ModuleNotFoundError: No module named '_dummy_thread'")
+    assert all(f.add_requirement is None for f in dummy)
+    assert [f.python for f in dummy] == ["<3.9"]
+    assert Recipe().with_fix(dummy[0], failed_python="3.11", pythons=suite).python is None
+    # removed in 3.12: the newest suite Python below it; none when the one that failed is already below it
+    imp = fixes("E   ModuleNotFoundError: No module named 'imp'")
+    assert [f.python for f in imp] == ["<3.12"]
+    assert Recipe().with_fix(imp[0], failed_python="3.13", pythons=suite).python == "3.11"
+    assert Recipe().with_fix(imp[0], failed_python="3.11", pythons=suite).python is None
+    # present in today's standard library but missing from the image (a Debian split): not from the index
+    assert fixes("E   ModuleNotFoundError: No module named '_tkinter'") == []
+    # a skip reason naming a (Python 2) standard-library module installs nothing either
+    skipped = diagnose("validate", "no_fail_to_pass", "SKIPPED [1] test_six.py:136: requires gdbm",
+                       {"imported_distributions": {"gdbm", "six"}})
+    assert skipped == []
+    # a marker or fixture that shares a module's name still names its plugin
+    marker = diagnose("validate", "runner_error", "'asyncio' not found in `markers` configuration option")
+    assert [p.fix.add_requirement for p in marker] == ["pytest-asyncio"]
+
+
+def test_an_old_pytest_config_section_gets_the_pytest_of_its_day_then_a_python_it_runs_on():
+    refused = "Failed: [pytest] section in setup.cfg files is no longer supported, change to [tool:pytest] instead."
+    assert [p.fix for p in diagnose("validate", "no_tests_collected", refused)][:1] == [Fix(pin_requirement="pytest<4")]
+    rewrite = 'rewrite.py:412: in _rewrite_test\nE   TypeError: required field "lineno" missing from alias'
+    assert [p.fix for p in diagnose("validate", "collection_error", rewrite)][:1] == [Fix(python="older")]

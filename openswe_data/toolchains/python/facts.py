@@ -212,14 +212,34 @@ def _from_setup_py(root: Path, facts: SetupFacts) -> None:
                 _add(facts.build_requires, [v for v in value if isinstance(v, str)])
 
 
-def _from_tox(root: Path, facts: SetupFacts) -> None:
+def _read_tox(root: Path) -> configparser.ConfigParser | None:
     path = root / "tox.ini"
     if not path.is_file():
-        return
+        return None
     cfg = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         cfg.read_string(path.read_text(encoding="utf-8", errors="replace"))
     except configparser.Error:
+        return None
+    return cfg
+
+
+ENV_MAKERS = frozenset({"tox", "virtualenv", "nox"})
+"""What builds test environments: a requirements file pinning one of them is where the tests are run from."""
+
+
+def developer_environment(requirements: list[str]) -> bool:
+    """Whether ``requirements`` is a snapshot of a developer's own environment (``pip freeze``, a compiled
+    dev lock): every line an exact pin, among them the tool that makes test environments (tox, virtualenv).
+    Such a file lists docs builders, linters, benchmarks' rivals and platform shims of its day, not what the
+    tests import; when tox names its test environment's deps, those are the tests' requirements."""
+    pins = [re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*[^\s,;]+\s*(?:;.*)?$", r) for r in requirements]
+    return bool(pins) and all(pins) and any(_req_name(m.group(1)) in ENV_MAKERS for m in pins if m)
+
+
+def _from_tox(root: Path, facts: SetupFacts) -> None:
+    cfg = _read_tox(root)
+    if cfg is None:
         return
     if cfg.has_option("tox", "envlist"):
         for m in re.finditer(r"py3(\d+)", cfg.get("tox", "envlist")):
@@ -299,8 +319,14 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
     _from_pyproject(root, facts)
     _from_setup_cfg(root, facts)
     _from_setup_py(root, facts)
+    tox = _read_tox(root)
+    tox_deps = tox is not None and tox.has_option("testenv", "deps")
     for rel in REQUIREMENT_FILES:
-        _add(facts.requirements, read_requirements_file(root, rel))
+        reqs = read_requirements_file(root, rel)
+        if tox_deps and developer_environment(reqs):
+            facts.sources[f"skipped {rel}"] = "a developer's environment; tox.ini [testenv] deps name the tests'"
+            continue  # (tox's deps still bring it back when they include it with -r)
+        _add(facts.requirements, reqs)
     _from_tox(root, facts)
     _from_nox(root, facts)
     _from_ci(root, facts)
