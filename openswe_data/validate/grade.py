@@ -9,8 +9,9 @@ Rules:
 - A side whose runs are unusable names an **environment** reason (timeout, oom, crashed, runner_error,
   collection_error / import_error when the gold side cannot collect the targeted modules,
   no_tests_collected). A usable pair without FAIL_TO_PASS names a **task** reason: ``flaky`` only when a
-  test the test patch adds or edits changed status across reruns (on either side); ``gold_patch_fails`` when tests still
-  fail deterministically with the fix; else ``no_fail_to_pass`` (a deterministic negative).
+  test the test patch adds or edits changed status across reruns (on either side); ``gold_patch_fails``
+  when tests the test patch adds or edits (any test, when unknown) still fail deterministically with the
+  fix; else ``no_fail_to_pass`` (a deterministic negative).
 """
 
 from __future__ import annotations
@@ -156,7 +157,10 @@ def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = N
                        gold_rate, noop_rate)
     if f2p:
         return Verdict(True, "", f2p, p2p, sorted(flaky), notes, gold_rate, noop_rate)
-    still_failing = sorted(t for t in tests if all(s in (FAILED, ERROR, MISSING) for s in after.statuses(t)))
+    # the gold patch fails its own tests: those the test patch adds or edits (when known) still failing with
+    # the fix; a test failing the same on both sides that the patch never touches is the environment's, not the fix's
+    still_failing = sorted(t for t in tests if all(s in (FAILED, ERROR, MISSING) for s in after.statuses(t))
+                           and _named(t, changed or None))
     if after.parsed[0].collection_errors:
         # modules that cannot be collected with the fix may have held the FAIL_TO_PASS tests
         reason, detail = after.collection_problem()

@@ -120,6 +120,13 @@ def test_tests_still_failing_after_the_gold_patch_are_named():
     assert "tests/t.py::a" in v.detail
 
 
+def test_only_a_test_the_patch_changes_still_failing_makes_the_gold_patch_fail():
+    untouched = grade(side(run_log(a="P", b="F")), side(run_log(a="P", b="F")), changed={"a"})
+    assert (untouched.valid, untouched.reason) == (False, "no_fail_to_pass")  # b fails alike on both sides
+    touched = grade(side(run_log(a="F", b="F")), side(run_log(a="F", b="F")), changed={"a"})
+    assert (touched.valid, touched.reason) == (False, "gold_patch_fails") and "tests/t.py::a" in touched.detail
+
+
 def test_timeouts_ooms_and_unapplied_patches_are_reasons():
     ok = side(run_log(a="P"))
     assert grade(side(run_log(a="F"), timed_out=True), ok).reason == "timeout"
