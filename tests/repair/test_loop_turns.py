@@ -83,3 +83,34 @@ def test_rules_read_the_repositorys_imports_after_a_built_attempts_context_is_go
     assert result.attempts[0].rule == "skipped-for-a-module-said-to-be-missing"
     assert "trio" in recipes[1].add_requirements
     assert not list((tmp_path / "work").glob("*.imports"))  # the snapshot read for imports is gone
+
+
+def test_the_turn_that_got_furthest_stands_when_a_later_one_fails_earlier(monkeypatch, tmp_path: Path):
+    """Found on jmespath: the remembered recipe ran the tests (none failed before the fix: the task's verdict),
+    the restart from the heuristic then failed in the environment, and that last turn used to stand."""
+    from openswe_data.build.recipe import Fix, Recipe
+    from openswe_data.repair.rules import Proposal
+
+    turns = iter([("", "no_fail_to_pass"), ("helper_install_failed", ""), ("", "runner_error")])
+
+    def build(task, *, recipe, **kw):
+        build.reason, build.verdict = next(turns)  # type: ignore[attr-defined]
+        build.n = getattr(build, "n", 0) + 1  # type: ignore[attr-defined]
+        return Environment(instance_id=task.instance_id, status="failed" if build.reason else "built",
+                           reason=build.reason, image_name=f"img-{build.n}", python_version="3.11",  # type: ignore[attr-defined]
+                           log_parser="pytest")
+
+    def validate(env, task, **kw):
+        return Validation(instance_id=task.instance_id, verdict="invalid", reason=build.verdict), None  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(loop_module, "build_environment", build)
+    monkeypatch.setattr(loop_module, "validate_environment", validate)
+    monkeypatch.setattr(loop_module, "_context", lambda *a: {})
+    monkeypatch.setattr(loop_module, "diagnose", lambda stage, *a: [Proposal("r", "d", Fix(python="3.9"))]
+                        if stage == "build" else [])
+    seed = Recipe(runner="unittest")
+    result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / "logs",  # type: ignore[arg-type]
+                      loop=LoopOptions(), options=None, seed=(seed, "o__r-0"))
+    assert [a.reason for a in result.attempts] == ["no_fail_to_pass", "helper_install_failed", "runner_error"]
+    assert not result.valid and result.environment.image_name == "img-1" and result.recipe == seed
+    assert result.environment.attempts == 3
