@@ -133,7 +133,8 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
     generate = generate_command(testbed) if recipe.generate_cython else ""
     rebuild = recipe.rebuild_compiled or bool(generate) or _compiled_sources_touched(task.patch) or facts.has_c_extension
     dated = options.pin_to_pr_date or recipe.pin_build_date
-    build_tools = rebuild and evalscript.isolated_install(recipe.install_mode, installable(testbed), dated)
+    build_tools = rebuild and evalscript.isolated_install(recipe.install_mode, installable(testbed), dated,
+                                                         (testbed / "pyproject.toml").is_file())
     script = evalscript.render_eval_script(
         task.test_patch, test_files, reset, [p for p in touched if p not in reset], command=command,
         # a recipe that switched our timeout plugin off (it refused the project) gets no --timeout either

@@ -53,10 +53,14 @@ def rebuild_command(install_mode: str, installable: bool, generate: str = "", *,
     return f"( {generate} && {command} )" if generate else command
 
 
-def isolated_install(install_mode: str, installable: bool, dated: bool) -> bool:
+def isolated_install(install_mode: str, installable: bool, dated: bool, pyproject: bool) -> bool:
     """Whether the image installs the project in an isolated build (``builders/Dockerfile.j2``): editable or
-    regular, except an editable install pinned to a date, which builds with the image's own tools."""
-    return installable and install_mode in ("editable", "regular") and not (dated and install_mode == "editable")
+    regular, except an editable install pinned to a date, which builds with the image's own tools; and by
+    PEP 517 — pip builds a tree without a ``pyproject.toml`` the legacy way, with the environment's own
+    setuptools (uv, which installs a dated regular build, always isolates)."""
+    if not installable or install_mode not in ("editable", "regular") or (dated and install_mode == "editable"):
+        return False
+    return pyproject or dated
 
 
 def heredoc_terminator(text: str, base: str) -> str:

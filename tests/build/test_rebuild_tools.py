@@ -21,10 +21,15 @@ def test_the_rebuild_puts_the_isolated_builds_tools_first_on_the_path_only_when_
 
 
 def test_only_an_isolated_install_needs_them():
-    assert isolated_install("editable", True, dated=False) and isolated_install("regular", True, dated=True)
-    assert not isolated_install("editable", True, dated=True)  # a dated editable install builds without isolation
-    assert not isolated_install("no_build_isolation", True, dated=False)
-    assert not isolated_install("source", True, dated=False) and not isolated_install("editable", False, dated=False)
+    assert isolated_install("editable", True, dated=False, pyproject=True)
+    assert isolated_install("regular", True, dated=True, pyproject=False)  # uv always builds in isolation
+    # a dated editable install builds without isolation; pip installs a tree without pyproject.toml the
+    # legacy way, with the environment's setuptools (today's would shell out to pip, online, from develop)
+    assert not isolated_install("editable", True, dated=True, pyproject=True)
+    assert not isolated_install("editable", True, dated=False, pyproject=False)
+    assert not isolated_install("no_build_isolation", True, dated=False, pyproject=True)
+    assert not isolated_install("source", True, dated=False, pyproject=True)
+    assert not isolated_install("editable", False, dated=False, pyproject=True)
 
 
 def test_the_image_keeps_the_build_requirements_in_a_folder_of_their_own_before_the_source():
