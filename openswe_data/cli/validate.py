@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
                                               "(--no-focus: every targeted test in every run)."),
         side_by_side: bool = typer.Option(True, help="Run the runs without and with the fix at the same time "
                                                      "(two containers, each within the limits)."),
+        series: bool = typer.Option(True, help="A side's runs after its first share one container, run after run "
+                                               "(--no-series: a fresh container for every run)."),
         force: bool = typer.Option(False, help="Validate again even if already validated."),
         explain: str = typer.Option(None, "--explain", metavar="INSTANCE",
                                     help="Print, for one validated instance, the commands run, the per-test table "
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
             return
         reap(ws.path)
         opts = ValidateOptions(reruns=reruns, k=k, limits=Limits(cpus=cpus, memory=memory, pids=pids, timeout=timeout),
-                               focus=focus, parallel_runs=2 if side_by_side else 1)
+                               focus=focus, parallel_runs=2 if side_by_side else 1, series=series)
         s = validate_environments(ws, ids=ids or None, workers=workers, options=opts, force=force)
         out(f"valid {s.valid}, invalid {s.invalid}, skipped (already done) {s.skipped}")
 

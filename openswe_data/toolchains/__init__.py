@@ -29,6 +29,10 @@ class Toolchain(Protocol):
     """The runner's own packages, resolved with the dependencies when a build is pinned to a date."""
     names_its_targets: bool
     """Whether the test command names each targeted file (false for a repository script that runs it all)."""
+    regenerated: str
+    """Paths a run regenerates that never decide a test (a POSIX extended regular expression over `git
+    status --porcelain` lines: Python's bytecode caches): a validation's runs in series ignore them when
+    they check that a run left the checkout as it found it."""
 
     def read_facts(self, root: Path, test_files: list[str] | None = None) -> Any: ...
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from openswe_data import progress
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
@@ -75,8 +76,9 @@ def validate_environments(workspace: Workspace, *, ids: Iterable[str] | None = N
 
     def one(env: Environment) -> tuple[Validation, ValidatedRecord]:
         ensure_local(env.image_name, env.image_digest)  # on a cluster: pulled by digest from the registry
+        earlier = Path(env.log_path).parent if env.log_path and not force else None  # the loop's probe
         return validate_environment(env, tasks[env.instance_id], log_dir=vals.log_dir(env.instance_id),
-                                    options=options)
+                                    options=options, earlier=earlier)
 
     def outcome(env: Environment, result: object) -> tuple[bool, str, object]:
         v = None if isinstance(result, BaseException) else result[0]  # type: ignore[index]

@@ -33,19 +33,20 @@ def explain(workspace: Workspace, instance_id: str) -> str:
                   f"build      {env.status}{' ' + env.reason if env.reason else ''}; log {env.log_path}",
                   f"targets    {' '.join(env.test_files) or '(none)'}",
                   f"command    {env.test_command or '(none)'}",
-                  "runs       /eval.sh in a fresh container, no network; with the gold patch applied by `git apply` "
-                  "on the 'after' side"]
+                  "runs       /eval.sh in containers without network (a side's first run alone, later ones in series); "
+                  "the gold patch applied by `git apply` on the 'after' side"]
     if validation is None or record is None:
         lines.append("verdict    not validated yet" if env is None or env.status == "built"
                      else f"verdict    invalid {env.reason} (fault: build) — see {env.log_path}")
         return "\n".join(lines) + "\n"
     runs = explain_runs(Path(validation.log_path), list(record.test_files)) if validation.log_path else {}
     lines.append("")
+    where = _where(validation.runs)
     for side in ("before", "after"):
         for i, run in enumerate(runs.get(side, []), 1):
             p = run["parsed"]
             lines.append(f"{side:6} run {i}: exit {p.exit_code} ({p.exit_cause}), results from {p.source}, "  # type: ignore[attr-defined]
-                         f"{len(p.tests)} tests, {len(p.collection_errors)} collection errors; "  # type: ignore[attr-defined]
+                         f"{len(p.tests)} tests, {len(p.collection_errors)} collection errors{where.get((side, i), '')}; "  # type: ignore[attr-defined]
                          f"log {run['paths']['log']}")  # type: ignore[index]
             for module, error in sorted(p.collection_errors.items())[:5]:  # type: ignore[attr-defined]
                 lines.append(f"           cannot collect {module}: {error}")
@@ -63,6 +64,14 @@ def explain(workspace: Workspace, instance_id: str) -> str:
 
 def _rate(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
+
+
+def _where(runs: object) -> dict[tuple[str, int], str]:
+    """(side, run number) -> where the run ran: its container, and the validation it was reused from."""
+    rows = runs if isinstance(runs, list) else []
+    return {(r["side"], r["run"]): (f", container {r['container']}" if r.get("container") else "")
+            + (f", reused from {r['origin']}" if r.get("origin") else "")
+            for r in rows if isinstance(r, dict) and "side" in r and "run" in r}
 
 
 def _focused(runs: object) -> dict[tuple[str, int], set[str]]:

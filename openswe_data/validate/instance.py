@@ -23,9 +23,10 @@ from openswe_data import toolchains
 from openswe_data.logtext import cut, write_log
 from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
+from openswe_data.validate import first_pair
 from openswe_data.validate.focus import focused_script
 from openswe_data.validate.grade import Side, Verdict, grade
-from openswe_data.validate.runner import Limits, RunResult, run_eval
+from openswe_data.validate.runner import Limits, RunResult, run_eval, run_series
 
 
 @dataclass
@@ -53,6 +54,11 @@ class ValidateOptions:
     parallel_runs: int = 2
     """Containers one validation runs at once: 2 runs the run without the fix and the run with it side by
     side (each within ``limits``); 1 runs them one after the other."""
+    series: bool = True
+    """A side's runs after its first share one container, run after run (``runner.run_series``: each run
+    its own log, report and time limit; the series stops at a run that changed the checkout or ended
+    abnormally); each record's ``runs[].container`` says which runs shared one. ``False``: a fresh
+    container for every run."""
     infra_retries: int = 2
     """Times an instance whose run failed in the engine (not in its tests) is tried again in the same run."""
     infra_wait_seconds: float = 180.0
@@ -100,37 +106,57 @@ def _unreported(verdict: Verdict, after: Side, toolchain: toolchains.Toolchain) 
     return [t for t in verdict.fail_to_pass + verdict.pass_to_pass if not toolchain.reported(t, first)]
 
 
-def validate_environment(env: Environment, task: Task, *, log_dir: Path,
-                         options: ValidateOptions | None = None) -> tuple[Validation, ValidatedRecord]:
+def validate_environment(env: Environment, task: Task, *, log_dir: Path, options: ValidateOptions | None = None,
+                         earlier: Path | None = None) -> tuple[Validation, ValidatedRecord]:
+    """Validate ``env`` (see the module); ``earlier``: the log folder of an earlier validation of the same
+    environment (the closed loop's probe) whose first pair stands in for this one's where nothing that
+    decides it changed (``validate/first_pair.py``)."""
     options = options or ValidateOptions()
     start = time.monotonic()
     toolchain = toolchains.for_parser(env.log_parser or "pytest")  # the record names the parser of its runs
     before, after = (Side(list(env.test_files), parse=toolchain.parse), Side(list(env.test_files), parse=toolchain.parse))
     changed = toolchain.changed_tests(task.test_patch)
 
-    def pair(script: str | None = None) -> tuple[RunResult, RunResult]:
-        """One run without the fix and one with it, side by side when ``options.parallel_runs`` allows; the
-        checked eval script is the one that runs (never a different /eval.sh baked into the image)."""
-        def run(patch: str) -> RunResult:
-            return run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
-                            eval_script=script or env.eval_script or None)
+    def runs(count: int, script: str | None = None) -> tuple[list[RunResult], list[RunResult]]:
+        """Up to ``count`` runs without the fix and as many with it (each side at least one), the two sides
+        side by side when ``options.parallel_runs`` allows, a side's runs in one container when
+        ``options.series`` does; the checked eval script is the one that runs (never a different /eval.sh
+        baked into the image)."""
+        script = script or env.eval_script or None
+
+        def side(patch: str) -> list[RunResult]:
+            if count > 1 and options.series:
+                return run_series(env.image_name, count, patch=patch, limits=options.limits,
+                                  instance_id=env.instance_id, eval_script=script, regenerated=toolchain.regenerated)
+            return [run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
+                             eval_script=script) for _ in range(max(count, 1))]
         if options.parallel_runs < 2:
-            return run(""), run(task.patch)
+            return side(""), side(task.patch)
         with ThreadPoolExecutor(2, thread_name_prefix="validate-pair") as pool:
-            b, a = pool.submit(run, ""), pool.submit(run, task.patch)
+            b, a = pool.submit(side, ""), pool.submit(side, task.patch)
             return b.result(), a.result()
 
-    def keep(results: tuple[RunResult, RunResult], targets: frozenset[str] | None = None) -> None:
-        for side, name, result in ((before, "before", results[0]), (after, "after", results[1])):
-            _keep(log_dir, name, len(side.runs) + 1, result)
-            side.add(result, targets)
+    def keep(results: tuple[list[RunResult], list[RunResult]], targets: frozenset[str] | None = None) -> None:
+        for side, name, side_results in ((before, "before", results[0]), (after, "after", results[1])):
+            for result in side_results:
+                _keep(log_dir, name, len(side.runs) + 1, result)
+                side.add(result, targets)
 
-    keep(pair())
-    if before.problem(gold=False) is None and after.problem(gold=True) is None:
-        for _ in range(options.runs_per_side - 1):
-            keep(pair())
-            if before.flaky() and after.flaky() and len(before.runs) >= options.k:
-                break  # both sides already proved flaky; more runs change nothing
+    def usable() -> bool:
+        return before.problem(gold=False) is None and after.problem(gold=True) is None
+
+    def fewest() -> int:
+        return min(len(before.runs), len(after.runs))
+
+    step = options.runs_per_side if options.series else 1  # runs a side asked of one container at most
+    key = first_pair.fingerprint(env, env.eval_script or None, task.patch, options.limits)
+    reused = first_pair.load(earlier, key) if earlier is not None and earlier != log_dir else None
+    keep(([reused[0]], [reused[1]]) if reused else runs(1))
+    first_pair.save(log_dir, key, (before.runs[0], after.runs[0]))
+    while usable() and fewest() < options.runs_per_side:
+        keep(runs(min(step, options.runs_per_side - fewest())))
+        if before.flaky() and after.flaky() and fewest() >= options.k:
+            break  # both sides already proved flaky; more runs change nothing
     verdict = grade(before, after, k=options.k, changed=changed)
     if verdict.valid:
         # the adaptive flake gate: a verdict resting on one test or on short runs is cheap to confirm; the
@@ -138,15 +164,18 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path,
         needed = options.runs_needed(verdict.fail_to_pass, statistics.median(r.seconds for r in after.runs))
         confirm = frozenset(verdict.fail_to_pass)
         script = focused_script(env, sorted(confirm)) if options.focus else None
-        while len(before.runs) < needed and not (before.flaky() or after.flaky()):
-            results = pair(script)
-            if script is not None and not all(toolchain.reported(t, results[1]) for t in confirm):
-                for name, result in zip(("before", "after"), results):  # kept apart, never graded
-                    _keep(log_dir, f"{name}-unfocused", 1, result)
-                script = None  # the focused command could not select every id: full runs from here on
+        checked = script is None  # a focused command is tried on one run a side before a series relies on it
+        while usable() and fewest() < needed and not (before.flaky() or after.flaky()):
+            results = runs(min(step if checked else 1, needed - fewest()), script)
+            if script is not None and not all(toolchain.reported(t, r) for r in results[1] for t in confirm):
+                for name, side_results in zip(("before", "after"), results):  # kept apart, never graded
+                    for i, result in enumerate(side_results, 1):
+                        _keep(log_dir, f"{name}-unfocused", i, result)
+                script, checked = None, True  # the focused command could not select every id: full runs from here on
                 continue
+            checked = True
             keep(results, confirm if script is not None else None)
-        if len(before.runs) > options.runs_per_side or before.flaky() or after.flaky():
+        if fewest() > options.runs_per_side or before.flaky() or after.flaky() or not usable():
             verdict = grade(before, after, k=options.k, changed=changed)
     if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
@@ -166,7 +195,8 @@ def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, l
     sources = {p.source for p in before.parsed + after.parsed}
     runs = [{"side": name, "run": i + 1, "exit_code": p.exit_code, "exit_cause": p.exit_cause, "source": p.source,
              "seconds": round(r.seconds, 3), "timed_out": r.timed_out, "oom_killed": r.oom_killed,
-             "tests": "all" if only is None else sorted(only)}
+             "tests": "all" if only is None else sorted(only), "container": r.container,
+             "origin": r.origin}
             for name, side in (("before", before), ("after", after))
             for i, (r, p, only) in enumerate(zip(side.runs, side.parsed, side.targets))]
     return Validation(

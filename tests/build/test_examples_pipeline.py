@@ -4,6 +4,7 @@ with the exact expected tests, every negative case invalid with the expected rea
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,21 @@ def test_every_example_ends_with_its_expected_verdict_reason_and_tests(examples_
         if got != want:
             wrong.append(f"{iid}: got {got}, expected {want} (log: {r.log_path})")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_validate_stage_starts_from_the_loops_probe_and_runs_the_rest_in_series(examples_workspace):
+    from openswe_data.records import Validation
+
+    ws, _, _ = examples_workspace
+    valid = [v for v in ws.stage("validations", Validation) if v.verdict == "valid"]
+    assert valid
+    for v in valid:
+        env = ws.stage("environments", Environment).get(v.instance_id)
+        firsts = [r for r in v.runs if r["run"] == 1]
+        assert [r["origin"] for r in firsts] == [str(Path(env.log_path).parent)] * 2, v.instance_id
+        later = [r for r in v.runs if r["side"] == "after" and r["run"] > 1]
+        assert all(r["origin"] == "" and r["container"] for r in later)
+        assert len({r["container"] for r in later}) < len(later), v.instance_id  # containers were shared
 
 
 def test_valid_images_hold_one_commit_and_nothing_from_the_future(examples_workspace):

@@ -8,6 +8,7 @@ real pytest run of a focused script is covered by the trust fixtures in Docker."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -90,13 +91,26 @@ def fake_runner(statuses_of, select=lambda test_id: True, calls=None):
     return run_eval
 
 
+def series_of(run_eval):
+    """A stand-in for ``run_series``: ``count`` runs of the ``run_eval`` stand-in, one container's id."""
+    def run_series(image, count, *, patch="", limits=None, instance_id="", eval_script=None, regenerated=""):
+        return [dataclasses.replace(run_eval(image, patch=patch, eval_script=eval_script), container="series")
+                for _ in range(count)]
+    return run_series
+
+
+def stand_in(monkeypatch, run_eval) -> None:
+    monkeypatch.setattr(instance, "run_eval", run_eval)
+    monkeypatch.setattr(instance, "run_series", series_of(run_eval))
+
+
 def statuses(fixed: bool) -> dict[str, str]:
     return {F2P: "P" if fixed else "F", **{t: "P" for t in P2P}}
 
 
 def test_the_adaptive_gates_extra_runs_run_only_the_fail_to_pass_tests(monkeypatch, tmp_path):
     calls: list = []
-    monkeypatch.setattr(instance, "run_eval", fake_runner(statuses, calls=calls))
+    stand_in(monkeypatch, fake_runner(statuses, calls=calls))
     v, r = instance.validate_environment(env(), task(), log_dir=tmp_path)
     assert (r.verdict, r.FAIL_TO_PASS, r.PASS_TO_PASS) == ("valid", [F2P], P2P)
     assert r.runs_before == r.runs_after == 10  # one test, short runs: the strict target (2**-20)
@@ -113,7 +127,7 @@ def test_the_adaptive_gates_extra_runs_run_only_the_fail_to_pass_tests(monkeypat
 
 def test_a_focused_run_that_cannot_select_its_ids_is_set_aside_and_full_runs_follow(monkeypatch, tmp_path):
     calls: list = []
-    monkeypatch.setattr(instance, "run_eval", fake_runner(statuses, select=lambda t: "[" not in t, calls=calls))
+    stand_in(monkeypatch, fake_runner(statuses, select=lambda t: "[" not in t, calls=calls))
     v, r = instance.validate_environment(env(), task(), log_dir=tmp_path)
     assert (r.verdict, r.FAIL_TO_PASS, r.PASS_TO_PASS) == ("valid", [F2P], P2P)  # the same verdict and lists
     assert r.runs_before == r.runs_after == 10 and all(run["tests"] == "all" for run in v.runs)
@@ -122,7 +136,8 @@ def test_a_focused_run_that_cannot_select_its_ids_is_set_aside_and_full_runs_fol
     assert all(r.test_stability[t] == [10, 10, 10, 10] for t in P2P)
 
 
-def test_a_test_that_flips_in_a_focused_run_is_flaky_and_leaves_fail_to_pass(monkeypatch, tmp_path):
+@pytest.mark.parametrize("series", [False, True])
+def test_a_test_that_flips_in_a_focused_run_is_flaky_and_leaves_fail_to_pass(monkeypatch, tmp_path, series):
     seen = {"after": 0}
 
     def flipping(fixed: bool) -> dict[str, str]:
@@ -130,15 +145,19 @@ def test_a_test_that_flips_in_a_focused_run_is_flaky_and_leaves_fail_to_pass(mon
             seen["after"] += 1
         return {F2P: "F" if fixed and seen["after"] == 7 else ("P" if fixed else "F"), **{t: "P" for t in P2P}}
 
-    monkeypatch.setattr(instance, "run_eval", fake_runner(flipping))
-    monkeypatch.setattr(instance.ValidateOptions, "parallel_runs", 1)  # the stand-in counts in run order
-    v, r = instance.validate_environment(env(), task(), log_dir=tmp_path)
+    stand_in(monkeypatch, fake_runner(flipping))
+    options = instance.ValidateOptions(parallel_runs=1, series=series)  # the stand-in counts in run order
+    v, r = instance.validate_environment(env(), task(), log_dir=tmp_path, options=options)
     assert r.verdict == "invalid" and r.flaky_tests == [F2P] and r.reason == "flaky"
-    assert r.runs_after == 7  # the gate stops at the first flip
+    # the gate stops at the first flip: at once with a container a run, at the end of its series otherwise
+    # (run 6 checks the focused command alone, runs 7-10 share a container)
+    assert r.runs_after == (10 if series else 7)
+    assert [run["container"] for run in v.runs if run["side"] == "after"][5:] == (
+        ["", "series", "series", "series", "series"] if series else ["", ""])
 
 
 def test_without_focus_or_side_by_side_runs_the_records_are_the_same(monkeypatch, tmp_path):
-    monkeypatch.setattr(instance, "run_eval", fake_runner(statuses))
+    stand_in(monkeypatch, fake_runner(statuses))
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
     _, focused = instance.validate_environment(env(), task(), log_dir=tmp_path / "a")
     _, plain = instance.validate_environment(env(), task(), log_dir=tmp_path / "b",

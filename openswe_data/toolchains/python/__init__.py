@@ -47,6 +47,7 @@ class PythonToolchain:
         self.runner_word = self.script.word if self.script else runner
         # what a build pinned to a date re-resolves as of that date (unittest is in the standard library)
         self.runner_packages: tuple[str, ...] = ("pytest",) if self.log_parser == "pytest" else ()
+        self.regenerated = r"__pycache__/|\.py[co]$"  # bytecode caches, written by any import or pytest's rewrite
 
     @property
     def names_its_targets(self) -> bool:
