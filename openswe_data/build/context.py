@@ -34,11 +34,16 @@ class Context:
 
 def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *, install_project: bool,
                       exclude_newer: str = "", template: str = TEMPLATE, install_mode: str = "editable",
-                      scm_version: str = "", runner_packages: tuple[str, ...] = (), generate_sources: str = "") -> str:
-    """``generate_sources``: the command generating the C/C++ files the build compiles (``""``: none)."""
+                      scm_version: str = "", runner_packages: tuple[str, ...] = (), generate_sources: str = "",
+                      build_tools: bool = False) -> str:
+    """``generate_sources``: the command generating the C/C++ files the build compiles (``""``: none);
+    ``build_tools``: keep the build requirements, resolved as an isolated build resolves them, in a folder of
+    their own for the eval script's rebuild (``evalscript.rebuild_command``)."""
+    from openswe_data.build.evalscript import BUILD_TOOLS_DIR
     from openswe_data.toolchains.python.cython import HELPER_DIR
 
     return recipes.render("builders", template, {
+        "build_tools_dir": BUILD_TOOLS_DIR if build_tools else "",
         "generate_sources": generate_sources,
         "generate_sources_mark": C.GENERATE_SOURCES_MARK,
         "cython_dir": HELPER_DIR,
@@ -99,7 +104,7 @@ def hash_tree(root: Path) -> str:
 def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: str, facts: SetupFacts,
              eval_script: str, settings: Settings | None = None, dockerfile: str | None = None,
              exclude_newer: str = "", install_mode: str = "editable", scm_version: str = "",
-             runner_packages: tuple[str, ...] = (), generate_sources: str = "") -> Context:
+             runner_packages: tuple[str, ...] = (), generate_sources: str = "", build_tools: bool = False) -> Context:
     """Write the context files next to the snapshot already in ``dest/testbed`` and hash everything.
 
     ``dockerfile`` overrides the template (the repair seam: an agent may supply its own);
@@ -121,7 +126,8 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
     text = dockerfile or render_dockerfile(base_image, facts, network_dockerfile_lines(files),
                                            install_project=installable(dest / "testbed"), exclude_newer=exclude_newer,
                                            install_mode=install_mode, scm_version=scm_version,
-                                           runner_packages=runner_packages, generate_sources=generate_sources)
+                                           runner_packages=runner_packages, generate_sources=generate_sources,
+                                           build_tools=build_tools)
     (dest / "Dockerfile").write_text(text)
     h = hashlib.sha256()
     h.update(base_image_id.encode())

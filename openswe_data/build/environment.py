@@ -84,6 +84,8 @@ class _Prepared:
     runner_packages: tuple[str, ...] = ()
     generate_sources: str = ""
     """The command generating C/C++ files from Cython sources before the project install (``""``: none)."""
+    build_tools: bool = False
+    """The eval script rebuilds with the build requirements an isolated build resolves (kept in the image)."""
 
 
 def _compiled_sources_touched(patch: str) -> bool:
@@ -130,14 +132,19 @@ def _prepare(task: Task, cache: RepoCache, ctx_dir: Path, options: BuildOptions,
     command = recipe.wrap_command(toolchain.test_command(test_files, list(recipe.test_options)))
     generate = generate_command(testbed) if recipe.generate_cython else ""
     rebuild = recipe.rebuild_compiled or bool(generate) or _compiled_sources_touched(task.patch) or facts.has_c_extension
+    dated = options.pin_to_pr_date or recipe.pin_build_date
+    build_tools = rebuild and evalscript.isolated_install(recipe.install_mode, installable(testbed), dated,
+                                                         (testbed / "pyproject.toml").is_file())
     script = evalscript.render_eval_script(
         task.test_patch, test_files, reset, [p for p in touched if p not in reset], command=command,
         # a recipe that switched our timeout plugin off (it refused the project) gets no --timeout either
         per_test_timeout=0 if "-p no:timeout" in recipe.test_options else options.test_timeout,
-        rebuild=evalscript.rebuild_command(recipe.install_mode, installable(testbed), generate) if rebuild else "",
+        rebuild=(evalscript.rebuild_command(recipe.install_mode, installable(testbed), generate, build_tools=build_tools)
+                 if rebuild else ""),
         pythonpath=pythonpath(testbed) if recipe.install_mode == "source" else "")
     return _Prepared(testbed, snapshot_sha, future, test_files, facts, python, script, command, toolchain.log_parser,
-                     version, toolchain.runner_word, toolchain.names_its_targets, toolchain.runner_packages, generate)
+                     version, toolchain.runner_word, toolchain.names_its_targets, toolchain.runner_packages, generate,
+                     build_tools)
 
 
 def pythonpath(testbed: Path) -> str:
@@ -202,7 +209,8 @@ def build_environment(task: Task, *, cache: RepoCache, work: Path, log_dir: Path
                            exclude_newer=(rfc3339(resolution_date(task.created_at, prep.python))
                                           if options.pin_to_pr_date or recipe.pin_build_date else ""),
                            install_mode=recipe.install_mode, scm_version=prep.version,
-                           runner_packages=prep.runner_packages, generate_sources=prep.generate_sources)
+                           runner_packages=prep.runner_packages, generate_sources=prep.generate_sources,
+                           build_tools=prep.build_tools)
             dockerfile = ctx.dockerfile
             outcome = build_image(ctx, image_tag(task.instance_id, ctx.content_hash),
                                   labels=labels("env", instance=task.instance_id, context_hash=ctx.content_hash),

@@ -28,16 +28,39 @@ def test_command(test_files: list[str], options: list[str] | None = None) -> str
     return get("python").test_command(test_files, options)
 
 
-def rebuild_command(install_mode: str, installable: bool, generate: str = "") -> str:
+BUILD_TOOLS_DIR = "/openswe/build-tools"
+"""Where the image keeps the build requirements as an isolated build resolves them, for the eval script's
+rebuild (``context.render_dockerfile``'s ``build_tools``)."""
+
+
+def rebuild_command(install_mode: str, installable: bool, generate: str = "", *, build_tools: bool = False) -> str:
     """How the eval script rebuilds compiled extensions after the patches, with no network (the build
     requirements are in the image already, hence no build isolation); ``generate`` (the image's command
-    generating C/C++ files from Cython sources) runs first, so a patched ``.pyx`` is what gets compiled."""
+    generating C/C++ files from Cython sources) runs first, so a patched ``.pyx`` is what gets compiled.
+
+    ``build_tools``: the image's own install was an isolated build, which resolved the build requirements
+    afresh (today's setuptools, say) while the environment keeps older ones (the base image's); the rebuild
+    then builds with the same fresh ones, kept in ``BUILD_TOOLS_DIR``, first on ``PYTHONPATH`` — else a
+    project the install built fine fails to rebuild (a PEP 639 ``license = "MIT"`` an old setuptools
+    refuses: found on wrapt) and the tests run the stale extension."""
     if install_mode == "source" or not installable:
         command = "python setup.py build_ext --inplace"
     else:
         target = "." if install_mode == "regular" else "-e ."
         command = f"pip install --no-cache-dir --disable-pip-version-check --no-deps --no-build-isolation {target}"
+        if build_tools:
+            command = f"PYTHONPATH={BUILD_TOOLS_DIR}${{PYTHONPATH:+:$PYTHONPATH}} {command}"
     return f"( {generate} && {command} )" if generate else command
+
+
+def isolated_install(install_mode: str, installable: bool, dated: bool, pyproject: bool) -> bool:
+    """Whether the image installs the project in an isolated build (``builders/Dockerfile.j2``): editable or
+    regular, except an editable install pinned to a date, which builds with the image's own tools; and by
+    PEP 517 — pip builds a tree without a ``pyproject.toml`` the legacy way, with the environment's own
+    setuptools (uv, which installs a dated regular build, always isolates)."""
+    if not installable or install_mode not in ("editable", "regular") or (dated and install_mode == "editable"):
+        return False
+    return pyproject or dated
 
 
 def heredoc_terminator(text: str, base: str) -> str:

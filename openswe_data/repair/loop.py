@@ -104,6 +104,7 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     infra_left = loop.infra_retries
     context: dict[str, set[str]] | None = None
     session = agents.session(task, _git_dir(cache, task)) if agents is not None else None
+    furthest: tuple[int, Environment, Recipe] | None = None  # the turn that got furthest, and its recipe
     for n in range(1, loop.max_attempts + 1):
         tried.add(recipe.key())
         turn_start = time.monotonic()
@@ -129,6 +130,8 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         attempt.fault = fault_of(attempt.reason)
         attempt.seconds = time.monotonic() - turn_start
         attempts.append(attempt)
+        if furthest is None or _progress(attempt) >= furthest[0]:
+            furthest = (_progress(attempt), env, recipe)
         if attempt.reason == "internal_error" and infra_left > 0 and time.monotonic() - start < loop.max_seconds:
             infra_left -= 1  # the engine failed, not the recipe: the same turn again (recorded, not diagnosed)
             time.sleep(loop.infra_pause)
@@ -161,6 +164,11 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
             break
         recipe = next_recipe
     assert env is not None
+    if not valid and furthest is not None and furthest[1] is not env:
+        # a later turn went down a worse path (a restart after a failed seed, a rule's guess): the turn whose
+        # runs were usable on both sides stands, with what they showed (a test that does not fail before the
+        # fix is the task's verdict; a later environment failure would hide it)
+        _, env, recipe = furthest
     env.attempts = len(attempts)
     env.build_seconds = time.monotonic() - start
     if len(attempts) > 1 and env.build_method == "heuristic":
@@ -169,6 +177,14 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         env.cost_usd = round(env.cost_usd + sum(a.cost_usd for a in attempts), 6)
         session.finish(valid)
     return LoopResult(env, attempts, valid, recipe)
+
+
+def _progress(attempt: BuildAttempt) -> int:
+    """How far a failed turn got: 0 the build failed, 1 its runs were unusable (the environment's fault),
+    2 usable runs on both sides graded the task itself (``no_fail_to_pass``, ``gold_patch_fails``)."""
+    if attempt.stage != "validate":
+        return 0
+    return 2 if attempt.fault == "task" else 1
 
 
 def _context(env: Environment, task: Task, cache: RepoCache, work: Path) -> dict[str, set[str]]:

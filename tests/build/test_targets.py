@@ -77,6 +77,27 @@ def test_a_data_file_of_a_data_driven_suite_targets_the_modules_that_list_its_fo
     assert targeted_test_files(patch, tmp_path) == ["tests/test_data.py"]
 
 
+def test_a_data_folder_only_a_conftest_lists_targets_the_modules_using_what_it_builds_from_it(tmp_path):
+    """Found on parso: the root conftest's pytest_generate_tests parametrizes ``normalizer_issue_case`` from
+    test/normalizer_issue_files, and only test_normalizer_issues_files.py asks for it."""
+    (tmp_path / "test").mkdir()
+    (tmp_path / "conftest.py").write_text(
+        "import os\n\n\ndef pytest_generate_tests(metafunc):\n"
+        "    if 'normalizer_issue_case' in metafunc.fixturenames:\n"
+        "        base_dir = os.path.join(os.path.dirname(__file__), 'test', 'normalizer_issue_files')\n"
+        "        metafunc.parametrize('normalizer_issue_case', os.listdir(base_dir))\n"
+        "    elif 'each_version' in metafunc.fixturenames:\n"
+        "        metafunc.parametrize('each_version', ['3.8'])\n\n\n"
+        "@pytest.fixture\ndef fixture_dir():\n    return os.path.join('test', 'fixtures')\n")
+    (tmp_path / "test" / "test_normalizer_issues_files.py").write_text("def test_n(normalizer_issue_case): pass\n")
+    (tmp_path / "test" / "test_versions.py").write_text("def test_v(each_version): pass\n")
+    (tmp_path / "test" / "test_fix.py").write_text("def test_f(fixture_dir): pass\n")
+    patch = diff("test/normalizer_issue_files/allowed_syntax.py", "def x(a):\n    def y():\n        nonlocal a")
+    assert targeted_test_files(patch, tmp_path) == ["test/test_normalizer_issues_files.py"]
+    assert targeted_test_files(diff("test/fixtures/a.txt", "x"), tmp_path) == ["test/test_fix.py"]
+    assert targeted_test_files(diff("test/unlisted/a.txt", "x"), tmp_path) == []
+
+
 def test_a_nose_style_module_that_defines_tests_is_a_target_but_a_helper_named_alike_is_not(tmp_path):
     patch = (diff("tqdm/tests/tests_tqdm.py", "def test_format():\n    assert True")
              + diff("tests/testing_utils.py", "def make():\n    return 1"))

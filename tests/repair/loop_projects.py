@@ -62,7 +62,11 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
     },
     # the bug is in C: the eval script must rebuild the extension after the patch
     "ccode": {
-        "base": {"setup.py": ("from setuptools import Extension, setup\n\nsetup(name='cpkg', version='0.1', packages=['cpkg'],\n"
+        # a PEP 639 license string: the isolated install's fresh setuptools reads it, the base image's older one
+        # refuses it, so the eval script's rebuild must build with the tools the install used
+        "base": {"pyproject.toml": ('[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n'
+                                    '[project]\nname = "cpkg"\nversion = "0.1"\nlicense = "MIT"\n'),
+                 "setup.py": ("from setuptools import Extension, setup\n\nsetup(packages=['cpkg'],\n"
                               "      ext_modules=[Extension('cpkg._impl', ['cpkg/_impl.c'])])\n"),
                  "cpkg/__init__.py": "from cpkg._impl import add\n",
                  "cpkg/_impl.c": ('#include <Python.h>\n\nstatic PyObject *add(PyObject *self, PyObject *args) {\n'
@@ -124,8 +128,11 @@ PROJECTS["segfault"] = {
                                  "    return data[:1]\n"),
              "tests/test_first.py": "from pkg import first\n\n\ndef test_first_byte():\n    assert first(b'ab') == b'a'\n"},
     "gold": {"pkg/__init__.py": "def first(data):\n    return data[:1]\n"},
-    "tests": {"tests/test_first.py": ("from pkg import first\n\n\ndef test_first_byte():\n    assert first(b'ab') == b'a'\n\n\n"
-                                      "def test_first_of_nothing_is_empty():\n    assert first(b'') == b''\n")},
+    # five crashing cases: more than pytest-xdist restarts its worker by default (four), so a run that stopped
+    # there would leave a case unreported
+    "tests": {"tests/test_first.py": ("import pytest\n\nfrom pkg import first\n\n\ndef test_first_byte():\n"
+                                      "    assert first(b'ab') == b'a'\n\n\n@pytest.mark.parametrize('case', range(5))\n"
+                                      "def test_first_of_nothing_is_empty(case):\n    assert first(b'') == b''\n")},
 }
 
 PROJECTS["cython"] = {
@@ -142,7 +149,7 @@ PROJECTS["cython"] = {
 
 RESCUED_BY: dict[str, str | None] = {
     "cython": "cython-sources-not-generated",
-    "segfault": "a-crash-kills-the-whole-run-isolate-each-test",
+    "segfault": "a-crash-kills-the-whole-run-run-in-a-worker",
     "ownrunner": "the-repository-runs-its-tests-its-own-way",
     "unittestonly": "pytest-cannot-run-the-suite",
     "mocker": "pytest-fixture-from-a-missing-plugin",

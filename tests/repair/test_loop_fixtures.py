@@ -60,6 +60,8 @@ def test_the_c_fix_is_rebuilt_inside_the_eval_script(loop_workspace):
     ws, _ = loop_workspace
     env = ws.stage("environments", Environment).get("loop__ccode-1")
     assert "--no-build-isolation" in env.eval_script and "git diff --name-only HEAD" in env.eval_script
+    # with the build tools of the isolated install (the base image's setuptools refuses the license string)
+    assert "PYTHONPATH=/openswe/build-tools" in env.eval_script and "--target /openswe/build-tools" in env.dockerfile
 
 
 def test_generated_c_sources_are_made_again_from_a_patched_pyx_and_stay_out_of_git_diff(loop_workspace, docker_client):

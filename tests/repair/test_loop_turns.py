@@ -131,3 +131,34 @@ def test_a_seed_whose_tests_ran_to_a_task_verdict_is_not_walked_again_from_scrat
     # a seed that cannot even build still gives way to the heuristic
     result, recipes = _seeded_run(monkeypatch, tmp_path, seed, "gold_patch_fails", "", builds=["install_failed"])
     assert result.attempts[0].diagnosis == "seed_failed" and recipes[1] == Recipe()
+
+
+def test_the_turn_that_got_furthest_stands_when_a_later_one_fails_earlier(monkeypatch, tmp_path: Path):
+    """Found on jmespath: a turn ran the tests (none failed before the fix: the task's verdict), later turns
+    failed in the environment, and the last turn used to stand."""
+    from openswe_data.build.recipe import Fix, Recipe
+    from openswe_data.repair.rules import Proposal
+
+    turns = iter([("", "no_fail_to_pass"), ("helper_install_failed", ""), ("", "runner_error")])
+
+    def build(task, *, recipe, **kw):
+        build.reason, build.verdict = next(turns)  # type: ignore[attr-defined]
+        build.n = getattr(build, "n", 0) + 1  # type: ignore[attr-defined]
+        return Environment(instance_id=task.instance_id, status="failed" if build.reason else "built",
+                           reason=build.reason, image_name=f"img-{build.n}", python_version="3.11",  # type: ignore[attr-defined]
+                           log_parser="pytest")
+
+    def validate(env, task, **kw):
+        return Validation(instance_id=task.instance_id, verdict="invalid", reason=build.verdict), None  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(loop_module, "build_environment", build)
+    monkeypatch.setattr(loop_module, "validate_environment", validate)
+    monkeypatch.setattr(loop_module, "_context", lambda *a: {})
+    monkeypatch.setattr(loop_module, "_pythons", lambda: ("3.9", "3.11", "3.13"))
+    python = {"validate": "3.9", "build": "3.13"}  # a rule for each failure, each naming a new recipe once
+    monkeypatch.setattr(loop_module, "diagnose", lambda stage, *a: [Proposal("r", "d", Fix(python=python[stage]))])
+    result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / "logs",  # type: ignore[arg-type]
+                      loop=LoopOptions(), options=None)
+    assert [a.reason for a in result.attempts] == ["no_fail_to_pass", "helper_install_failed", "runner_error"]
+    assert not result.valid and result.environment.image_name == "img-1" and result.recipe == Recipe()
+    assert result.environment.attempts == 3

@@ -166,8 +166,42 @@ def _users(changed: list[str], root: Path, patterns: list[str], testpaths: list[
                 folder = re.escape(p.parent.name)
                 mention = re.compile(rf"['\"]{folder}['\"/]|{re.escape(str(p.parent))}/")
                 hits = [m for m, text in candidates.items() if mention.search(text)]
+                if not hits:
+                    hits = _conftest_users(mention, root, candidates)
         chosen += [m for m in hits if m not in chosen]
     return sorted(chosen)[:MAX_USER_MODULES]
+
+
+_NAME = re.compile(r"^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)|['\"]([A-Za-z_]\w*)['\"]")
+
+
+def _conftest_users(mention: re.Pattern[str], root: Path, candidates: dict[str, str]) -> list[str]:
+    """Test modules using what a ``conftest.py`` builds from a data folder it lists: a fixture (the function
+    around the mention) or a parameter (an identifier the enclosing ``if`` names, as in
+    ``if 'case' in metafunc.fixturenames:`` of ``pytest_generate_tests``), under that conftest's folder."""
+    hits: list[str] = []
+    for conftest in sorted(root.rglob("conftest.py")):
+        lines = conftest.read_text(encoding="utf-8", errors="replace").splitlines()
+        names: set[str] = set()
+        for i, line in enumerate(lines):
+            if not mention.search(line):
+                continue
+            indent = len(line) - len(line.lstrip())
+            for above in reversed(lines[:i]):  # the headers enclosing the mention, innermost first
+                if not above.strip() or len(above) - len(above.lstrip()) >= indent:
+                    continue
+                indent = len(above) - len(above.lstrip())
+                names |= {a or b for a, b in _NAME.findall(above)}
+                if indent == 0:
+                    break
+        names = {n for n in names if not n.startswith("pytest_")}  # hooks are pytest's, not the tests'
+        if not names:
+            continue
+        scope = conftest.parent.relative_to(root).as_posix()
+        folder = "" if scope == "." else f"{scope}/"
+        word = re.compile(rf"(?<![\w])(?:{'|'.join(map(re.escape, sorted(names)))})(?![\w])")
+        hits += [m for m, text in candidates.items() if m.startswith(folder) and word.search(text) and m not in hits]
+    return hits
 
 
 _DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
