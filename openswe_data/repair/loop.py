@@ -29,13 +29,12 @@ from openswe_data.build.repair import Repairer
 from openswe_data.build.repo_cache import RepoCache
 from openswe_data.logtext import cut
 from openswe_data.reasons import fault_of
-from openswe_data.records import BuildAttempt, Environment, Task
+from openswe_data.records import BuildAttempt, Environment, Task, Validation
 from openswe_data.repair.rules import diagnose, distributions_of
 from openswe_data.settings import Settings
 from openswe_data.validate.instance import ValidateOptions, validate_environment
 
 if TYPE_CHECKING:
-    from openswe_data.records import Validation
     from openswe_data.repair.tier import AgentSession, AgentTier
 
 UNFIXABLE = ("patch_does_not_apply", "no_test_files", "base_commit_missing", "repo_unavailable",
@@ -67,6 +66,14 @@ class LoopResult:
     attempts: list[BuildAttempt]
     valid: bool
     recipe: Recipe
+
+
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    """What the engine's client raises when the engine itself fails (its socket gone in a restart)."""
+    from docker.errors import APIError
+    from requests.exceptions import RequestException
+
+    return APIError, RequestException
 
 
 def _failure_text(env: Environment) -> str:
@@ -110,8 +117,13 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
         turn_start = time.monotonic()
         turn_dir = log_dir / f"attempt-{n}"
         turn_dir.mkdir(parents=True, exist_ok=True)
-        env = build_environment(task, cache=cache, work=work, log_dir=turn_dir, settings=settings,
-                                options=options, repairer=repairer, recipe=recipe)
+        gone = _engine_errors()
+        try:
+            env = build_environment(task, cache=cache, work=work, log_dir=turn_dir, settings=settings,
+                                    options=options, repairer=repairer, recipe=recipe)
+        except gone as exc:  # the engine went away after the image build (its audit): the turn is repeated
+            env = Environment(instance_id=task.instance_id, status="failed", reason="internal_error",
+                              build_log=f"the engine went away during the turn ({type(exc).__name__}: {exc})")
         attempt = BuildAttempt(instance_id=task.instance_id, attempt=n, repo=task.repo,
                                recipe=recipe.model_dump(mode="json"), recipe_key=recipe.key(),
                                seeded_from=seeded_from, image_name=env.image_name)
@@ -120,7 +132,11 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
             attempt.stage, attempt.outcome, attempt.reason = "build", "failed", env.reason
             text = _failure_text(env)
         else:
-            validation, _ = validate_environment(env, task, log_dir=turn_dir, options=loop.probe)
+            try:
+                validation, _ = validate_environment(env, task, log_dir=turn_dir, options=loop.probe)
+            except gone as exc:  # a run raises only when the engine itself failed (a restart): repeated below
+                validation = Validation(instance_id=task.instance_id, verdict="invalid", reason="internal_error",
+                                        reason_detail=f"the engine went away during the probe ({type(exc).__name__}: {exc})")
             attempt.stage, attempt.outcome, attempt.reason = "validate", validation.verdict, validation.reason
             attempt.detail = cut(validation.reason_detail, 2000)
             text = _validation_text(validation.reason_detail, turn_dir)

@@ -162,3 +162,28 @@ def test_the_turn_that_got_furthest_stands_when_a_later_one_fails_earlier(monkey
     assert [a.reason for a in result.attempts] == ["no_fail_to_pass", "helper_install_failed", "runner_error"]
     assert not result.valid and result.environment.image_name == "img-1" and result.recipe == Recipe()
     assert result.environment.attempts == 3
+
+
+def test_an_engine_that_goes_away_after_the_build_or_in_the_probe_repeats_the_turn(monkeypatch, tmp_path: Path):
+    """Found by the daemon-restart test: an image built just before the restart, whose audit or probe then
+    met the dead engine, used to escape the loop as an exception (no attempt, no retry)."""
+    from requests.exceptions import ConnectionError as Gone
+
+    for where in ("build", "probe"):
+        scripted(monkeypatch, [("", "valid"), ("", "valid")])
+        real = {"build": loop_module.build_environment, "probe": loop_module.validate_environment}[where]
+        calls = {"n": 0}
+
+        def once(*a, real=real, calls=calls, **kw):
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise Gone("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))")
+            return real(*a, **kw)
+
+        monkeypatch.setattr(loop_module, "build_environment" if where == "build" else "validate_environment", once)
+        monkeypatch.setattr(loop_module.engine, "wait_until_available", lambda *a: True)
+        result = run_loop(task(), cache=None, work=tmp_path, log_dir=tmp_path / where,  # type: ignore[arg-type]
+                          loop=LoopOptions(infra_pause=0), options=None)
+        assert [(a.stage, a.reason) for a in result.attempts] == [
+            ("build" if where == "build" else "validate", "internal_error"), ("validate", "")], where
+        assert result.valid, where
