@@ -112,12 +112,12 @@ def run_loop(task: Task, *, cache: RepoCache, work: Path, log_dir: Path, setting
     context: dict[str, set[str]] | None = None
     session = agents.session(task, _git_dir(cache, task)) if agents is not None else None
     furthest: tuple[int, Environment, Recipe] | None = None  # the turn that got furthest, and its recipe
+    gone = _engine_errors()
     for n in range(1, loop.max_attempts + 1):
         tried.add(recipe.key())
         turn_start = time.monotonic()
         turn_dir = log_dir / f"attempt-{n}"
         turn_dir.mkdir(parents=True, exist_ok=True)
-        gone = _engine_errors()
         try:
             env = build_environment(task, cache=cache, work=work, log_dir=turn_dir, settings=settings,
                                     options=options, repairer=repairer, recipe=recipe)

@@ -197,12 +197,9 @@ def run_series(image: str, count: int, *, patch: str = "", limits: Limits = Limi
     ``patch`` once, each within ``limits.timeout``; fewer when the series stopped (see the module), at least
     one. ``regenerated``: paths the checkout comparison ignores (``Toolchain.regenerated``). Never raises for
     the test's behaviour, only when the engine itself fails."""
-    files = {f"{C.RUNNER_DIR.strip('/')}/patch.diff": patch}
-    if eval_script is not None:
-        files[C.EVAL_SCRIPT_PATH.strip("/")] = eval_script
     labels = engine.labels("eval", instance=instance_id)
     args = (str(int(count)), str(max(int(limits.timeout), 1)), regenerated)  # the script's $1, $2, $3
-    with _container(image, _SERIES, files, limits, labels, args) as container:
+    with _container(image, _SERIES, _eval_files(patch, eval_script), limits, labels, args) as container:
         start = time.monotonic()
         _, timed_out = _wait(container, count * (limits.timeout + 10) + 30)
         outer = container.logs(stdout=True, stderr=True).decode("utf-8", errors="replace")
@@ -221,8 +218,10 @@ def run_series(image: str, count: int, *, patch: str = "", limits: Limits = Limi
         exit_code = int(texts[f"{n}.exit"]) if done else None
         began, _, ended = texts.get(f"{n}.time", "").partition(" ")
         took = float(ended) - float(began) if done and ended else seconds
+        stopped = texts.get(f"{n}.stopped", "").strip()  # why the next run needs a fresh container, if it does
         results.append(RunResult(
-            log=applied + texts[f"{n}.log"], exit_code=exit_code, timed_out=not done or _hit_limit(exit_code, took, limits),
+            log=applied + texts[f"{n}.log"] + (f"\n>>>>> openswe: {stopped}: the series ends here\n" if stopped else ""),
+            exit_code=exit_code, timed_out=not done or _hit_limit(exit_code, took, limits),
             seconds=took, stdout=texts.get(f"{n}.stdout", ""), junit=texts.get(f"{n}.junit.xml"),
             container=container.short_id))
     if not results:  # the container ended before a run began (an engine or image fault): say so as a run
@@ -244,10 +243,15 @@ def run_eval(image: str, *, patch: str = "", limits: Limits = Limits(), eval_scr
              instance_id: str = "") -> RunResult:
     """Run the image's eval script (or ``eval_script``) after applying ``patch`` as SWE-bench's grader
     does; never raises for the test's behaviour, only when the engine itself fails."""
+    result = run_script(image, DRIVER, files=_eval_files(patch, eval_script), limits=limits,
+                        labels=engine.labels("eval", instance=instance_id), report=C.JUNIT_PATH)
+    result.patch_failed = result.exit_code == C.EXIT_PATCH_FAILED and C.APPLY_PATCH_FAIL in result.log
+    return result
+
+
+def _eval_files(patch: str, eval_script: str | None) -> dict[str, str]:
+    """What a run puts in the container: the candidate patch, and the eval script when not the image's own."""
     files = {f"{C.RUNNER_DIR.strip('/')}/patch.diff": patch}
     if eval_script is not None:
         files[C.EVAL_SCRIPT_PATH.strip("/")] = eval_script
-    result = run_script(image, DRIVER, files=files, limits=limits, labels=engine.labels("eval", instance=instance_id),
-                        report=C.JUNIT_PATH)
-    result.patch_failed = result.exit_code == C.EXIT_PATCH_FAILED and C.APPLY_PATCH_FAIL in result.log
-    return result
+    return files

@@ -64,6 +64,7 @@ def test_each_run_of_a_series_has_its_own_output_status_and_report(checkout_imag
 def test_a_run_that_changes_the_checkout_ends_the_series(checkout_image):
     runs = run_series(checkout_image, 4, eval_script=script(f"status=0; date > {C.TESTBED}/debris-$n"))
     assert len(runs) == 1 and runs[0].stdout.startswith("run 1 sees base")
+    assert "the run changed the checkout: the series ends here" in runs[0].log
 
 
 def test_bytecode_caches_a_run_writes_do_not_end_the_series(checkout_image):
@@ -78,6 +79,7 @@ def test_bytecode_caches_a_run_writes_do_not_end_the_series(checkout_image):
 def test_a_run_that_leaves_processes_running_ends_the_series(checkout_image):
     runs = run_series(checkout_image, 4, eval_script=script("status=0; (sleep 600 &) ; sleep 0.2"))
     assert len(runs) == 1 and runs[0].stdout.startswith("run 1 sees base")
+    assert "processes outlived the run: the series ends here" in runs[0].log
 
 
 def test_a_run_past_its_time_limit_is_timed_out_and_ends_the_series(checkout_image):

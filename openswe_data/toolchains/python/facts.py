@@ -237,8 +237,8 @@ def developer_environment(requirements: list[str]) -> bool:
     return bool(pins) and all(pins) and any(_req_name(m.group(1)) in ENV_MAKERS for m in pins if m)
 
 
-def _from_tox(root: Path, facts: SetupFacts) -> None:
-    cfg = _read_tox(root)
+def _from_tox(root: Path, cfg: configparser.ConfigParser | None, facts: SetupFacts) -> None:
+    """What ``root``'s tox.ini (``cfg``, read once by ``read_facts``) says: Python versions, test deps."""
     if cfg is None:
         return
     if cfg.has_option("tox", "envlist"):
@@ -327,7 +327,7 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
             facts.sources[f"skipped {rel}"] = "a developer's environment; tox.ini [testenv] deps name the tests'"
             continue  # (tox's deps still bring it back when they include it with -r)
         _add(facts.requirements, reqs)
-    _from_tox(root, facts)
+    _from_tox(root, tox, facts)
     _from_nox(root, facts)
     _from_ci(root, facts)
     _python_version_file(root, facts)
