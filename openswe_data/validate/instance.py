@@ -164,16 +164,16 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
         needed = options.runs_needed(verdict.fail_to_pass, statistics.median(r.seconds for r in after.runs))
         confirm = frozenset(verdict.fail_to_pass)
         script = focused_script(env, sorted(confirm)) if options.focus else None
-        checked = script is None  # a focused command is tried on one run a side before a series relies on it
         while usable() and fewest() < needed and not (before.flaky() or after.flaky()):
-            results = runs(min(step if checked else 1, needed - fewest()), script)
+            results = runs(min(step, needed - fewest()), script)
             if script is not None and not all(toolchain.reported(t, r) for r in results[1] for t in confirm):
-                for name, side_results in zip(("before", "after"), results):  # kept apart, never graded
+                # the focused command could not select every id: its runs are kept apart, never graded (a
+                # rare case, so the focused series is not first tried on a run of its own)
+                for name, side_results in zip(("before", "after"), results):
                     for i, result in enumerate(side_results, 1):
                         _keep(log_dir, f"{name}-unfocused", i, result)
-                script, checked = None, True  # the focused command could not select every id: full runs from here on
+                script = None  # full runs from here on
                 continue
-            checked = True
             keep(results, confirm if script is not None else None)
         if fewest() > options.runs_per_side or before.flaky() or after.flaky() or not usable():
             verdict = grade(before, after, k=options.k, changed=changed)

@@ -131,8 +131,8 @@ def test_a_focused_run_that_cannot_select_its_ids_is_set_aside_and_full_runs_fol
     v, r = instance.validate_environment(env(), task(), log_dir=tmp_path)
     assert (r.verdict, r.FAIL_TO_PASS, r.PASS_TO_PASS) == ("valid", [F2P], P2P)  # the same verdict and lists
     assert r.runs_before == r.runs_after == 10 and all(run["tests"] == "all" for run in v.runs)
-    assert len(calls) == 22  # 20 kept runs and the pair set aside, whose logs are kept apart
-    assert (tmp_path / "after-unfocused-1.log").is_file() and not (tmp_path / "after-unfocused-2.log").exists()
+    assert len(calls) == 30  # 20 kept runs and the focused series set aside, whose logs are kept apart
+    assert (tmp_path / "after-unfocused-5.log").is_file() and not (tmp_path / "after-unfocused-6.log").exists()
     assert all(r.test_stability[t] == [10, 10, 10, 10] for t in P2P)
 
 
@@ -150,10 +150,10 @@ def test_a_test_that_flips_in_a_focused_run_is_flaky_and_leaves_fail_to_pass(mon
     v, r = instance.validate_environment(env(), task(), log_dir=tmp_path, options=options)
     assert r.verdict == "invalid" and r.flaky_tests == [F2P] and r.reason == "flaky"
     # the gate stops at the first flip: at once with a container a run, at the end of its series otherwise
-    # (run 6 checks the focused command alone, runs 7-10 share a container)
+    # (the focused runs 6-10 share a container)
     assert r.runs_after == (10 if series else 7)
     assert [run["container"] for run in v.runs if run["side"] == "after"][5:] == (
-        ["", "series", "series", "series", "series"] if series else ["", ""])
+        ["series"] * 5 if series else ["", ""])
 
 
 def test_without_focus_or_side_by_side_runs_the_records_are_the_same(monkeypatch, tmp_path):
