@@ -42,7 +42,10 @@ class Toolchain(Protocol):
 
     def parse(self, result: object, test_files: list[str] | tuple[str, ...] = ()) -> Any: ...
 
-    def changed_tests(self, test_patch: str) -> set[str]: ...
+    def changed_tests(self, test_patch: str) -> set[str] | None:
+        """Names of the tests ``test_patch`` adds or edits; empty when it changes none (only comments),
+        ``None`` when unknown."""
+        ...
 
     def imports(self, root: Path) -> set[str]:
         """Top-level modules the repository's own code, tests and build script import."""

@@ -160,7 +160,7 @@ def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = N
     # the gold patch fails its own tests: those the test patch adds or edits (when known) still failing with
     # the fix; a test failing the same on both sides that the patch never touches is the environment's, not the fix's
     still_failing = sorted(t for t in tests if all(s in (FAILED, ERROR, MISSING) for s in after.statuses(t))
-                           and _named(t, changed or None))
+                           and _named(t, changed))
     if after.parsed[0].collection_errors:
         # modules that cannot be collected with the fix may have held the FAIL_TO_PASS tests
         reason, detail = after.collection_problem()

@@ -69,6 +69,22 @@ def test_changed_test_names_are_the_functions_and_classes_the_patch_adds_or_edit
     assert changed_test_names(patch) == {"TestOld", "test_edited", "test_added"}
 
 
+def test_a_test_patch_of_only_comments_names_no_test_and_one_outside_any_definition_is_unknown():
+    from openswe_data.toolchains.python.targets import changed_test_names
+
+    head = "diff --git a/tests/test_a.py b/tests/test_a.py\n--- a/tests/test_a.py\n+++ b/tests/test_a.py\n"
+    comment = head + "@@ -1,3 +1,3 @@ def test_kept():\n     x = 1\n-    # old note\n+    # new note\n     assert x\n"
+    assert changed_test_names(comment) == set()  # no test is the patch's
+    module_level = head + "@@ -1,2 +1,2 @@\n-CASES = [1]\n+CASES = [1, 2]\n \n"
+    assert changed_test_names(module_level) is None  # any test may read CASES
+    data = ("diff --git a/tests/data/x.json b/tests/data/x.json\n--- a/tests/data/x.json\n+++ b/tests/data/x.json\n"
+            "@@ -1 +1 @@\n-# 1\n+# 2\n")
+    assert changed_test_names(data) is None  # "#" starts a comment only in Python
+    assert changed_test_names(comment + module_level.replace("test_a.py", "test_b.py")) is None
+    assert changed_test_names(module_level + comment.replace("test_a.py", "test_c.py")
+                              .replace("# new note", "assert 2")) == {"test_kept"}
+
+
 def test_a_data_file_of_a_data_driven_suite_targets_the_modules_that_list_its_folder(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_data.py").write_text("FOLDER = os.path.join(ROOT, 'testing', 'data')\n")

@@ -125,6 +125,8 @@ def test_only_a_test_the_patch_changes_still_failing_makes_the_gold_patch_fail()
     assert (untouched.valid, untouched.reason) == (False, "no_fail_to_pass")  # b fails alike on both sides
     touched = grade(side(run_log(a="F", b="F")), side(run_log(a="F", b="F")), changed={"a"})
     assert (touched.valid, touched.reason) == (False, "gold_patch_fails") and "tests/t.py::a" in touched.detail
+    comments_only = grade(side(run_log(a="F")), side(run_log(a="F")), changed=set())
+    assert (comments_only.valid, comments_only.reason) == (False, "no_fail_to_pass")  # the patch changes no test
 
 
 def test_timeouts_ooms_and_unapplied_patches_are_reasons():

@@ -76,7 +76,7 @@ class PythonToolchain:
 
         return {"pyx_stems": pyx_stems(root)}
 
-    def changed_tests(self, test_patch: str) -> set[str]:
+    def changed_tests(self, test_patch: str) -> set[str] | None:
         from openswe_data.toolchains.python.targets import changed_test_names
 
         return changed_test_names(test_patch)

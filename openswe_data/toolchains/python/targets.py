@@ -207,15 +207,28 @@ def _conftest_users(mention: re.Pattern[str], root: Path, candidates: dict[str, 
 _DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 
 
-def changed_test_names(test_patch: str) -> set[str]:
+def changed_test_names(test_patch: str) -> set[str] | None:
     """Names of the functions and classes a test patch adds or edits: defined on an added line, or the
     enclosing definition git names in a hunk header. ``flaky`` is a task's reason only when a test with
-    one of these names flipped; an unrelated flaky test in the same module is not the PR's doing."""
+    one of these names flipped; an unrelated flaky test in the same module is not the PR's doing.
+
+    Comment and blank lines of Python files change no test, so a hunk of only those names nothing, and a
+    patch of only those gives the empty set: no test is the patch's. ``None`` (unknown: any test may be
+    the patch's) when it changes something no definition encloses and names nothing: module-level code, a
+    data file, a binary file."""
     from unidiff import PatchSet
 
     names: set[str] = set()
+    unnamed = False
     for pf in PatchSet(test_patch):
+        python = pf.path.endswith(".py")
+        if not len(pf):  # a binary file, a rename or a mode change: nothing here says what it changes
+            unnamed = True
         for hunk in pf:
+            changes = {id(line) for line in hunk if (line.is_added or line.is_removed)
+                       and not (python and (not line.value.strip() or line.value.strip().startswith("#")))}
+            if not changes:
+                continue  # only comments and blank lines
             m = _DEF.match(hunk.section_header or "")
             if m:
                 names.add(m.group(1))
@@ -224,9 +237,10 @@ def changed_test_names(test_patch: str) -> set[str]:
                 d = _DEF.match(line.value)
                 if d and not line.is_removed:
                     last_def = d.group(1)
-                if line.is_added:
+                if id(line) in changes and line.is_added:
                     if d:
                         names.add(d.group(1))
-                    elif last_def and line.value.strip():
+                    elif last_def:
                         names.add(last_def)
-    return names
+            unnamed = unnamed or not (m or last_def)
+    return None if unnamed and not names else names
