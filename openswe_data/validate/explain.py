@@ -50,6 +50,7 @@ def explain(workspace: Workspace, instance_id: str) -> str:
                          f"log {run['paths']['log']}")  # type: ignore[index]
             for module, error in sorted(p.collection_errors.items())[:5]:  # type: ignore[attr-defined]
                 lines.append(f"           cannot collect {module}: {error}")
+    lines += _aside(validation.runs, validation.log_path)
     lines += ["", *_table(runs, record, _focused(validation.runs))]
     lines += ["", f"verdict    {record.verdict}{' ' + record.reason if record.reason else ''}"
                   f"{' (fault: ' + record.fault + ')' if record.fault else ''}"]
@@ -72,6 +73,14 @@ def _where(runs: object) -> dict[tuple[str, int], str]:
     return {(r["side"], r["run"]): (f", container {r['container']}" if r.get("container") else "")
             + (f", reused from {r['origin']}" if r.get("origin") else "")
             for r in rows if isinstance(r, dict) and "side" in r and "run" in r}
+
+
+def _aside(runs: object, log_path: str) -> list[str]:
+    """One line per run set aside (never graded): why, and where its log is."""
+    rows = runs if isinstance(runs, list) else []
+    return [f"{r['side']:6} set aside {r['aside']}: exit {r.get('exit_code')} ({r.get('exit_cause')}): {r.get('why')}; "
+            f"log {Path(log_path) / (str(r['side']) + '-aside-' + str(r['aside']) + '.log')}"
+            for r in rows if isinstance(r, dict) and "aside" in r and "side" in r]
 
 
 def _focused(runs: object) -> dict[tuple[str, int], set[str]]:

@@ -25,6 +25,7 @@ from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.validate import first_pair
 from openswe_data.validate.focus import focused_script
+from openswe_data.toolchains.python.pytest_results import ParsedRun
 from openswe_data.validate.grade import Side, Verdict, grade
 from openswe_data.validate.runner import Limits, RunResult, run_eval, run_series
 
@@ -136,11 +137,22 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
             b, a = pool.submit(side, ""), pool.submit(side, task.patch)
             return b.result(), a.result()
 
+    aside: list[dict[str, object]] = []  # runs the runner itself broke off, kept apart (``_hiccup``)
+
     def keep(results: tuple[list[RunResult], list[RunResult]], targets: frozenset[str] | None = None) -> None:
         for side, name, side_results in ((before, "before", results[0]), (after, "after", results[1])):
             for result in side_results:
+                parsed = side.parse(result, side.test_files)
+                n = 1 + sum(a["side"] == name for a in aside)
+                if _hiccup(side, parsed) and n <= options.runs_per_side:
+                    _keep(log_dir, f"{name}-aside", n, result)
+                    aside.append({"side": name, "aside": n, "exit_code": parsed.exit_code,
+                                  "exit_cause": parsed.exit_cause, "seconds": round(result.seconds, 3),
+                                  "container": result.container,
+                                  "why": "the runner failed in itself where this side's other runs completed"})
+                    continue
                 _keep(log_dir, name, len(side.runs) + 1, result)
-                side.add(result, targets)
+                side.add(result, targets, parsed)
 
     def usable() -> bool:
         return before.problem(gold=False) is None and after.problem(gold=True) is None
@@ -180,13 +192,23 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
     if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):
         verdict = Verdict(False, "unreported_test_id", [], [], verdict.flaky,
                           f"ids the runner never reported: {ghosts[:5]}")
-    validation = _validation(env, before, after, verdict, log_dir, time.monotonic() - start)
+    validation = _validation(env, before, after, verdict, log_dir, time.monotonic() - start, aside)
     write_log(log_dir / "verdict.txt", f"{validation.verdict} {validation.reason}\n{verdict.detail}\n")
     return validation, join_record(task, env, validation)
 
 
+def _hiccup(side: Side, parsed: ParsedRun) -> bool:
+    """Whether a run is the runner's own failure (pytest's INTERNALERROR: a plugin or the worker channel
+    broke, not a test) on a side that already holds a run the runner completed: the run says nothing about
+    the tests, so it is set aside (its log kept as ``<side>-aside-N``, its entry in ``runs`` marked
+    ``aside``) and another run takes its place, at most ``runs_per_side`` times a side. A side whose runner
+    fails from its first run on is unusable (``runner_error``), as before."""
+    return parsed.exit_cause == "runner_internal_error" and any(
+        p.exit_cause != "runner_internal_error" for p in side.parsed)
+
+
 def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, log_dir: Path,
-                seconds: float) -> Validation:
+                seconds: float, aside: list[dict[str, object]] | None = None) -> Validation:
     reruns_log = "\n".join(
         f"===== {name} run {i + 1} (exit {r.exit_code}) =====\n{cut(r.log)}"
         for name, side in (("before", before), ("after", after)) for i, r in enumerate(side.runs) if i > 0)
@@ -198,7 +220,7 @@ def _validation(env: Environment, before: Side, after: Side, verdict: Verdict, l
              "tests": "all" if only is None else sorted(only), "container": r.container,
              "origin": r.origin}
             for name, side in (("before", before), ("after", after))
-            for i, (r, p, only) in enumerate(zip(side.runs, side.parsed, side.targets))]
+            for i, (r, p, only) in enumerate(zip(side.runs, side.parsed, side.targets))] + list(aside or [])
     return Validation(
         instance_id=env.instance_id, verdict="valid" if verdict.valid else "invalid", reason=verdict.reason,
         FAIL_TO_PASS=verdict.fail_to_pass, PASS_TO_PASS=verdict.pass_to_pass, flaky_tests=verdict.flaky,
