@@ -109,6 +109,31 @@ def test_a_snapshot_ignores_the_repositorys_export_attributes(make_repo, tmp_pat
     assert (tmp_path / "snap" / "version.txt").read_text() == "$Format:%H$\n"
 
 
+def test_a_snapshot_is_one_packed_commit_with_the_same_bytes_every_time(make_repo, tmp_path):
+    import subprocess
+
+    from openswe_data.build.repo_cache import RepoCache
+
+    repo = make_repo("packed", {f"pkg/m{i}.py": f"X = {i}\n" * 50 for i in range(30)})
+    sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    cache = RepoCache(tmp_path / "cache")
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert cache.snapshot(str(repo), sha, first) == cache.snapshot(str(repo), sha, second)
+
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    git_files = files(first / ".git")
+    assert git_files == files(second / ".git")  # the same bytes, so the same image layer
+    objects = [name for name in git_files if name.startswith("objects/")]
+    assert objects and all(name.startswith(("objects/pack/", "objects/info/")) for name in objects)  # none loose
+    assert not any(name.startswith("hooks/") for name in git_files)
+    log = subprocess.run(["git", "-C", str(first), "log", "--format=%H", "--all"], capture_output=True, text=True, check=True)
+    assert log.stdout.split() == [cache.snapshot(str(repo), sha, tmp_path / "c")]  # one commit
+    subprocess.run(["git", "-C", str(first), "reset", "--quiet"], check=True)  # as the image build recreates the index
+    status = subprocess.run(["git", "-C", str(first), "status", "--porcelain"], capture_output=True, text=True, check=True)
+    assert status.stdout == ""  # the tree is the commit
+
+
 def test_without_tarfile_filters_the_snapshot_still_refuses_members_outside_it(tmp_path, monkeypatch):
     import io
     import tarfile
