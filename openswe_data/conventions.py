@@ -24,6 +24,7 @@ INSTALL_BUILD_MARK = ">>>>> openswe: install build requirements"
 INSTALL_DEPS_MARK = ">>>>> openswe: install dependencies"
 INSTALL_HELPERS_MARK = ">>>>> openswe: install test-runner helpers"
 INSTALL_PROJECT_MARK = ">>>>> openswe: install project"
+QUICK_INSTALL_NOTE = ">>>>> openswe: the image's build tools do not install the project: an isolated install follows"
 GENERATE_SOURCES_MARK = ">>>>> openswe: generate sources"
 """Echoed by the Dockerfile's install steps, so a failed build says which step failed."""
 
