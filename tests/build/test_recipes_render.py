@@ -61,3 +61,21 @@ def test_a_dated_editable_install_builds_the_project_with_the_images_tools():
     regular = render_dockerfile("b", SetupFacts(), "", install_project=True, exclude_newer="2021-01-03T00:00:00Z",
                                 install_mode="regular")
     assert "uv pip install" in regular[regular.index("install project"):].split("COPY")[0]
+
+
+def test_a_pure_python_install_tries_the_images_own_build_tools_before_an_isolated_build():
+    from openswe_data import conventions as C
+
+    def install_step(**kwargs) -> str:
+        text = render_dockerfile("b", SetupFacts(**kwargs.pop("facts", {})), "", install_project=True, **kwargs)
+        return text[text.index("install project"):].split("COPY")[0]
+
+    step = install_step()
+    quick, _, isolated = step.partition(C.QUICK_INSTALL_NOTE)
+    assert "--no-build-isolation --check-build-dependencies -e ." in " ".join(quick.replace("\\\n", " ").split())
+    assert "--no-build-isolation" not in isolated and "-e ." in isolated  # the fallback is the usual install
+    assert "--no-build-isolation" in install_step(install_mode="regular").split(C.QUICK_INSTALL_NOTE)[0]
+    # compiled code builds as its own build isolation builds it; a dated build and a recipe's own mode keep theirs
+    for kwargs in ({"facts": {"has_c_extension": True}}, {"exclude_newer": "2021-01-03T00:00:00Z"},
+                   {"install_mode": "no_build_isolation"}):
+        assert C.QUICK_INSTALL_NOTE not in install_step(**kwargs) and "--check-build-dependencies" not in install_step(**kwargs)
