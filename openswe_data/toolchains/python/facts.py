@@ -337,6 +337,10 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
         # Pre-installed in the dependency layer for tools that import the backend at test time; older
         # setuptools needs wheel, and setuptools>=77 a packaging newer than Debian's site-packages hold.
         _add(facts.build_requires, list(HELPER_BUILD_REQUIRES))
+    if any(re.match(r"^hatchling\b", r) for r in facts.build_requires):
+        # hatchling's editable build asks for `editables` besides (its get_requires_for_build_editable): an
+        # isolated install fetches it; among the image's build tools it spares that isolated install
+        _add(facts.build_requires, ["editables"])
     # pytest itself is not added here: the image's helper step installs it when the repository brings
     # none, so our own requirement is never co-resolved with the repository's pins
     return facts
