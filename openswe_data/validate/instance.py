@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openswe_data import toolchains
 from openswe_data.logtext import cut, write_log
@@ -25,9 +26,11 @@ from openswe_data.reasons import fault_of
 from openswe_data.records import Environment, Task, Validation, ValidatedRecord
 from openswe_data.validate import first_pair
 from openswe_data.validate.focus import focused_script
-from openswe_data.toolchains.python.pytest_results import ParsedRun
 from openswe_data.validate.grade import Side, Verdict, grade
 from openswe_data.validate.runner import Limits, RunResult, run_eval, run_series
+
+if TYPE_CHECKING:
+    from openswe_data.toolchains.python.pytest_results import ParsedRun
 
 
 @dataclass
