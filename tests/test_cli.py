@@ -35,6 +35,23 @@ def test_every_command_has_help_and_is_named_in_the_readme():
         assert f"openswe {' '.join(path)}" in readme, f"`openswe {' '.join(path)}` is not in README.md"
 
 
+def _click_commands(command, path=()):
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _click_commands(sub, (*path, name))
+
+
+def test_no_option_help_loses_words_to_rich_markup():
+    # rich renders help text as markup: "[default: x]" in a help string would vanish from --help
+    from rich.markup import render
+
+    lost = []
+    for path, command in _click_commands(typer.main.get_command(make_app())):
+        for texts in ([command.help or ""], [getattr(p, "help", None) or "" for p in command.params]):
+            lost += [(path, t) for t in texts if render(t).plain.replace("\\", "") != t.replace("\\", "")]
+    assert not lost, lost[:5]
+
+
 def test_doctor_reports_each_check_with_a_fix_for_problems(tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
     from openswe_data import engine

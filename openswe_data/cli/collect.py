@@ -82,9 +82,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def github(
         language: str | None = typer.Option(None, help="Repository language to search for and accept "
-                                                       "[default: the filters' first language, Python]."),
+                                                       "(default: the filters' first language, Python)."),
         min_stars: int | None = typer.Option(None, help="Fewest stars for a repository, searched and filtered "
-                                                        "[default: the filters' min_stars, 5]."),
+                                                        "(default: the filters' min_stars, 5)."),
         since: str = typer.Option("2024-01-01", help="Only PRs merged on or after this date."),
         max_repos: int = typer.Option(100, help="Most repositories to crawl."),
         max_prs_per_repo: int = typer.Option(0, help="Most merged PRs per repository (0: no limit)."),
@@ -123,8 +123,8 @@ def register(app: typer.Typer) -> None:
         since: str | None = typer.Option(None, help="Only commits committed on or after this date."),
         until: str | None = typer.Option(None, help="Only commits committed on or before this date."),
         limit: int = typer.Option(0, help="Most commits to examine, newest first (0: all)."),
-        repo: str | None = typer.Option(None, "--repo", help="owner/name of the repository [default: from the "
-                                                             "URL, or an owner+name / owner__name folder]."),
+        repo: str | None = typer.Option(None, "--repo", help="owner/name of the repository (default: from the "
+                                                             "URL, or an owner+name / owner__name folder)."),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="Print each commit's outcome."),
         workspace: Path | None = WorkspaceOpt,
         filters: Path | None = FiltersOpt,
