@@ -36,3 +36,6 @@ RUNNER_DIR = "/openswe"
 
 EXIT_PATCH_FAILED = 97
 """Our runner's exit status when the candidate patch does not apply."""
+
+MAPS_FILE = "rules/maps.yaml"
+"""The lookup tables of ``builders/`` (rules translate names through them; setup facts read some)."""

@@ -73,6 +73,19 @@ def read(kind: str, name: str, *, explicit: str | Path | None = None) -> str:
     return find(kind, name, explicit=explicit).read_text(encoding="utf-8")
 
 
+def read_yaml(kind: str, name: str, *, explicit: str | Path | None = None) -> Any:
+    """A YAML recipe, parsed; parsed again only when its file changed."""
+    path = find(kind, name, explicit=explicit)
+    return _parsed_yaml(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_yaml(path: str, mtime_ns: int) -> Any:
+    import yaml
+
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
 @functools.lru_cache(maxsize=64)
 def _environment(folder: str) -> Any:
     """One Jinja2 environment per folder: templates are compiled once and recompiled when their file changes

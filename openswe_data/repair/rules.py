@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from openswe_data import recipes
 from openswe_data.build.recipe import Fix
+from openswe_data.conventions import MAPS_FILE
 from openswe_data.errors import RecipeError
 
 RULES_FOLDER = "rules"
-MAPS_FILE = "rules/maps.yaml"
 MODULE_TABLE = "import_distributions"
 """The lookup table of import names: a group translated through it (or through none) names a module."""
 
@@ -96,11 +96,8 @@ def load_rules(explicit: str | None = None) -> tuple[Rule, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=8)
 def load_maps(explicit: str | None = None) -> dict[str, dict[str, str]]:
-    import yaml
-
-    return yaml.safe_load(recipes.find("builders", MAPS_FILE, explicit=explicit).read_text()) or {}
+    return recipes.read_yaml("builders", MAPS_FILE, explicit=explicit) or {}
 
 
 def _canonical(name: str) -> str:

@@ -223,3 +223,30 @@ def test_a_frozen_developer_environment_gives_way_to_the_test_environment_tox_na
     write(tmp_path, {"requirements.txt": "hypothesis==3.1.0\nnose==1.2.1\n",
                      "tox.ini": "[tox]\nenvlist=py35\n[testenv]\ndeps=mock\n"})
     assert read_facts(tmp_path).requirements == ["hypothesis==3.1.0", "nose==1.2.1", "mock"]
+
+
+def test_development_tools_only_a_developers_list_names_are_left_out_of_the_image(tmp_path):
+    write(tmp_path, {
+        "pyproject.toml": '[project]\nname = "p"\ndependencies = ["tox-ish-runtime", "nox"]\n'
+                          '[dependency-groups]\ntests = ["pytest", "sphinx-testing-tool-named-by-tests"]\n'
+                          'dev = ["ruff", "tox", "tox-uv", "sphinx", "sphinx-rtd-theme", "pre-commit", "trio", "twine"]\n',
+        "requirements-dev.txt": "flake8-bugbear==24.1\nmkdocs\n",
+        "docs/conf.py": "import sphinx_rtd_theme\n",  # docs are not what the tests import
+        "tests/test_p.py": "import twine\n",  # ...but a test module is
+    })
+    f = read_facts(tmp_path)
+    # linters, environment, docs and release tools named only by dev lists go; what tests may import stays
+    assert f.left_out == ["flake8-bugbear", "mkdocs", "pre-commit", "ruff", "sphinx", "sphinx-rtd-theme", "tox", "tox-uv"]
+    assert f.requirements == ["tox-ish-runtime", "nox", "pytest", "sphinx-testing-tool-named-by-tests", "trio", "twine"]
+    assert "left_out" in f.sources
+
+
+def test_a_tool_the_tests_own_lists_or_the_runtime_name_is_never_left_out(tmp_path):
+    write(tmp_path, {
+        "setup.py": "from setuptools import setup\nsetup(install_requires=['tox'], "
+                    "extras_require={'testing': ['sphinx'], 'dev': ['ruff', 'sphinx', 'tox']})\n",
+        "requirements/tests.txt": "ruff==0.4\n",  # a test requirements file: the tests' own list
+    })
+    f = read_facts(tmp_path)
+    assert f.left_out == []
+    assert {"tox", "sphinx", "ruff==0.4"} <= set(f.requirements)

@@ -24,6 +24,8 @@ HELPER_BUILD_REQUIRES = ("wheel", "packaging>=24.2")
 """Ours, not the repository's: what today's setuptools needs beside it. Pinned to a PR's date, the version
 floor is dropped (an old setuptools needs no new packaging, and the floor would make the pin unsatisfiable)."""
 TEST_EXTRAS = ("test", "tests", "testing", "dev", "develop", "development")
+TEST_NAMED = TEST_EXTRAS[:3]
+"""Extras and groups that hold the tests' own requirements (the others list a developer's whole toolbox)."""
 REQUIREMENT_FILES = (
     "requirements.txt", "requirements-dev.txt", "requirements_dev.txt", "requirements-test.txt",
     "requirements_test.txt", "requirements-tests.txt", "dev-requirements.txt", "test-requirements.txt",
@@ -45,6 +47,12 @@ class SetupFacts:
     requirements: list[str] = field(default_factory=list)
     system_packages: list[str] = field(default_factory=list)
     test_files: list[str] = field(default_factory=list)
+    named_for_tests: list[str] = field(default_factory=list)
+    """Canonical names the project's runtime dependencies, its test-named extras and groups, its test
+    requirement files and tox's test deps list: never left out as a development tool."""
+    left_out: list[str] = field(default_factory=list)
+    """Requirements left out as development tools (``maps.yaml``'s ``development_tools``: linters, docs
+    builders, release and environment tools) that only a developer's lists named and no module imports."""
     extras: dict[str, list[str]] = field(default_factory=dict)
     """Every optional-dependency extra and PEP 735 dependency group, name -> requirements (a recipe's
     ``install_extra`` adds one; the test-named ones are already in ``requirements``)."""
@@ -62,6 +70,17 @@ def _add(items: list[str], new: list[str]) -> None:
         item = item.strip()
         if item and item not in items:
             items.append(item)
+
+
+def _add_listed(facts: SetupFacts, new: list[str]) -> None:
+    """``new`` come from a developer's list (a dev extra, a dev requirements file, a nox session)."""
+    _add(facts.requirements, new)
+
+
+def _add_named(facts: SetupFacts, new: list[str]) -> None:
+    """``new`` are the tests' own requirements (or the project's runtime ones): add them, and remember their names."""
+    _add(facts.requirements, new)
+    _add(facts.named_for_tests, [n for n in map(_req_name, new) if n])
 
 
 def _canonical(name: str) -> str:
@@ -115,7 +134,7 @@ def _from_pyproject(root: Path, facts: SetupFacts) -> None:
     if isinstance(project.get("requires-python"), str):
         facts.python_constraint = project["requires-python"]
         facts.sources["python"] = "pyproject.toml requires-python"
-    _add(facts.requirements, [d for d in project.get("dependencies", []) if isinstance(d, str)])
+    _add_named(facts, [d for d in project.get("dependencies", []) if isinstance(d, str)])
     extras = project.get("optional-dependencies", {}) or {}
     own = _canonical(project.get("name", ""))
     groups_all = data.get("dependency-groups", {}) or {}
@@ -124,11 +143,13 @@ def _from_pyproject(root: Path, facts: SetupFacts) -> None:
             if isinstance(reqs, list):
                 facts.extras.setdefault(str(name), [d for d in reqs if isinstance(d, str) and _req_name(d) != own])
     for name in TEST_EXTRAS:  # "pkg[test]" inside pkg's own extras refers to itself: skip it
-        _add(facts.requirements, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own])
+        add = _add_named if name in TEST_NAMED else _add_listed
+        add(facts, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own])
     _classifiers(project.get("classifiers", []), facts)
     groups = data.get("dependency-groups", {}) or {}
     for name in TEST_EXTRAS:
-        _add(facts.requirements, [d for d in groups.get(name, []) if isinstance(d, str)])
+        add = _add_named if name in TEST_NAMED else _add_listed
+        add(facts, [d for d in groups.get(name, []) if isinstance(d, str)])
 
 
 def _classifiers(classifiers: Any, facts: SetupFacts) -> None:
@@ -151,13 +172,14 @@ def _from_setup_cfg(root: Path, facts: SetupFacts) -> None:
         facts.python_constraint = cfg.get("options", "python_requires").strip()
         facts.sources["python"] = "setup.cfg python_requires"
     if cfg.has_option("options", "install_requires"):
-        _add(facts.requirements, cfg.get("options", "install_requires").splitlines())
+        _add_named(facts, cfg.get("options", "install_requires").splitlines())
     if cfg.has_section("options.extras_require"):
         for name in cfg.options("options.extras_require"):
             facts.extras.setdefault(name, [x.strip() for x in cfg.get("options.extras_require", name).splitlines() if x.strip()])
         for name in TEST_EXTRAS:
             if cfg.has_option("options.extras_require", name):
-                _add(facts.requirements, cfg.get("options.extras_require", name).splitlines())
+                add = _add_named if name in TEST_NAMED else _add_listed
+                add(facts, cfg.get("options.extras_require", name).splitlines())
     if cfg.has_option("metadata", "classifiers"):
         _classifiers(cfg.get("metadata", "classifiers").splitlines(), facts)
 
@@ -194,13 +216,14 @@ def _from_setup_py(root: Path, facts: SetupFacts) -> None:
         for kw in node.keywords:
             value = _literal(kw.value, names)
             if kw.arg == "install_requires" and isinstance(value, (list, tuple)):
-                _add(facts.requirements, [v for v in value if isinstance(v, str)])
+                _add_named(facts, [v for v in value if isinstance(v, str)])
             elif kw.arg == "extras_require" and isinstance(value, dict):
                 for name, reqs in value.items():
                     if isinstance(reqs, (list, tuple)):
                         facts.extras.setdefault(str(name), [v for v in reqs if isinstance(v, str)])
                 for name in TEST_EXTRAS:
-                    _add(facts.requirements, [v for v in value.get(name, []) if isinstance(v, str)])
+                    add = _add_named if name in TEST_NAMED else _add_listed
+                    add(facts, [v for v in value.get(name, []) if isinstance(v, str)])
             elif kw.arg == "python_requires" and isinstance(value, str) and not facts.python_constraint:
                 facts.python_constraint = value
                 facts.sources["python"] = "setup.py python_requires"
@@ -259,7 +282,7 @@ def _from_tox(root: Path, cfg: configparser.ConfigParser | None, facts: SetupFac
                 # else "coverage: coverage" / "django42: Django<5" — a dep only of tox envs with that
                 # factor, and no valid requirement line as written (pip refuses "coverage: coverage"):
                 # dropped, as the default test env would not have it either (seen in pluggy, python-slugify).
-        _add(facts.requirements, deps)
+        _add_named(facts, deps)
         facts.sources["tox"] = "tox.ini [testenv] deps"
 
 
@@ -313,6 +336,40 @@ def project_packages(root: Path) -> list[str]:
     return sorted(names)
 
 
+def development_tool(name: str) -> bool:
+    """Whether the canonical distribution ``name`` is a development tool (``maps.yaml``'s ``development_tools``;
+    an entry ending in ``*`` names a prefix)."""
+    tools = _maps().get("development_tools") or {}
+    return any(name == t or (t.endswith("*") and name.startswith(t[:-1])) for t in tools if t != "_default")
+
+
+def _leave_out_development_tools(root: Path, facts: SetupFacts) -> None:
+    """Drop linters, docs builders, release and environment tools that only a developer's lists name: they
+    cost an image tens of MB, and their pins churn, so later instances of a repository share fewer layers.
+    One the tests' own lists name, or one a module of the project imports, stays; a test that still needs
+    one gets it from the loop's missing-module rule."""
+    named = set(facts.named_for_tests)
+    candidates = [r for r in facts.requirements if (n := _req_name(r)) and n not in named and development_tool(n)]
+    if not candidates:
+        return
+    from openswe_data.toolchains.python.imports import imported_modules
+
+    table = (_maps().get("import_distributions") or {})
+    imported = {_canonical(str(table.get(m, m))) for m in imported_modules(root)}
+    drop = [r for r in candidates if _req_name(r) not in imported]
+    if drop:
+        facts.requirements = [r for r in facts.requirements if r not in drop]
+        facts.left_out = sorted({_req_name(r) for r in drop})
+        facts.sources["left_out"] = "maps.yaml development_tools, named only by a developer's lists, imported by no module"
+
+
+def _maps() -> dict[str, Any]:
+    from openswe_data import recipes
+    from openswe_data.conventions import MAPS_FILE
+
+    return recipes.read_yaml("builders", MAPS_FILE) or {}
+
+
 def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
     """Setup facts of the tree at ``root``; ``test_files`` come from the task's test patch."""
     facts = SetupFacts(test_files=list(test_files or []), packages=project_packages(root))
@@ -326,11 +383,12 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
         if tox_deps and developer_environment(reqs):
             facts.sources[f"skipped {rel}"] = "a developer's environment; tox.ini [testenv] deps name the tests'"
             continue  # (tox's deps still bring it back when they include it with -r)
-        _add(facts.requirements, reqs)
+        (_add_named if "test" in rel else _add_listed)(facts, reqs)
     _from_tox(root, tox, facts)
     _from_nox(root, facts)
     _from_ci(root, facts)
     _python_version_file(root, facts)
+    _leave_out_development_tools(root, facts)
     if not facts.build_requires and ((root / "setup.py").is_file() or (root / "setup.cfg").is_file()):
         facts.build_requires = ["setuptools>=40.8", "wheel"]
     if any(re.match(r"^setuptools\b", r) for r in facts.build_requires):
