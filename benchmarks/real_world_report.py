@@ -137,6 +137,7 @@ def _summarise(rows: list[dict[str, Any]], rules_known: bool, wall_seconds: floa
                 for k, first in (("first", True), ("later", False))}
     nb = {k: [r["new_image_bytes"] for r in rows if r["first_of_repo"] == first and r["new_image_bytes"] is not None]
           for k, first in (("first", True), ("later", False))}
+    later_valid = [r for r in valid if not r["first_of_repo"]]
     reasons: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if r["verdict"] != "valid":
@@ -154,6 +155,13 @@ def _summarise(rows: list[dict[str, Any]], rules_known: bool, wall_seconds: floa
                               "median_first": statistics.median(secs["first"]) if secs["first"] else None,
                               "median_later": statistics.median(secs["later"]) if secs["later"] else None},
         "new_image_bytes": {k: (statistics.median(v) if v else None) for k, v in nb.items()},
+        # issue 11's targets for a later instance of a built repository, one instance at a time
+        "later_targets": {"valid": len(later_valid),
+                          "within_15_s": sum(1 for r in later_valid if r["build_seconds"] + r["validate_seconds"] <= 15),
+                          "within_10_mb": sum(1 for r in later_valid
+                                              if r["new_image_bytes"] is not None and r["new_image_bytes"] <= 10e6),
+                          "within_both": sum(1 for r in later_valid if r["build_seconds"] + r["validate_seconds"] <= 15
+                                             and r["new_image_bytes"] is not None and r["new_image_bytes"] <= 10e6)},
         "invalid_reasons": dict(sorted(reasons.items(), key=lambda kv: -len(kv[1]))),
         "instances": rows,
     }
@@ -180,6 +188,9 @@ def print_report(s: dict[str, Any]) -> None:
     print(f"s per valid env          median {_fmt(sp['median'])}, p90 {_fmt(sp['p90'])} "
           f"(first {_fmt(sp['median_first'])}, later {_fmt(sp['median_later'])}); {s['workers']} workers")
     print(f"new image MB / instance  first {_fmt(mb['first'])}, later {_fmt(mb['later'])} (median)")
+    if (lt := s.get("later_targets")) and lt["valid"]:
+        print(f"later valid instances    {lt['within_15_s']} / {lt['valid']} within 15 s, {lt['within_10_mb']} within "
+              f"10 MB, {lt['within_both']} within both")
     print(f"wall time                {_fmt(s['wall_seconds'], ' s')}")
     print("\ninvalid reasons:")
     for reason, ids in s["invalid_reasons"].items():
