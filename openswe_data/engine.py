@@ -19,7 +19,7 @@ from typing import Any
 from openswe_data.errors import EngineUnavailable
 
 MANAGED_LABEL = "openswe.managed"
-KIND_LABEL = "openswe.kind"  # base | env | eval | sample
+KIND_LABEL = "openswe.kind"  # base | head | env | eval | sample
 WORKSPACE_LABEL = "openswe.workspace"
 OWNER_LABEL = "openswe.owner"  # host:pid:start-time of the process that made the container
 CONTAINER_KINDS = ("eval", "sample")

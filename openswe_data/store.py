@@ -18,7 +18,6 @@ two compactions never race. ``done()`` is what resume uses: an item with a resul
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from openswe_data.errors import RecordError, StoreError, WorkspaceNotFound
+from openswe_data.locks import file_lock
 from openswe_data.records import RECORD_TYPES, Record, Reject
 
 LAYOUT_VERSION = 1
@@ -268,13 +268,8 @@ class Results(Generic[R]):
 
         The lock dies with its process, so a killed writer never blocks anyone.
         """
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with file_lock(self.folder / ".lock", shared=shared):
+            yield
 
     def compact(self, *, drop: set[str] | None = None) -> int:
         """Fold item files and parts into one Parquet part; returns the number of results.

@@ -191,16 +191,10 @@ def _offered(image: BaseImage, recipe_hash: str) -> BaseImage:
 @contextlib.contextmanager
 def _build_lock(tag: str) -> Iterator[None]:
     """An exclusive lock per tag across processes on this host (a file lock under the temp folder)."""
-    import fcntl
+    from openswe_data.locks import file_lock
 
-    folder = Path(tempfile.gettempdir()) / "openswe-base-locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".lock"), "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with file_lock(Path(tempfile.gettempdir()) / "openswe-base-locks" / (re.sub(r"[^A-Za-z0-9_.-]", "_", tag) + ".lock")):
+        yield
 
 
 def _build(

@@ -9,6 +9,7 @@ hash over all of it. Same inputs, same hash, same image: a rebuild is a cache hi
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +25,19 @@ HELPERS = "helpers.sh"
 """Installs our own test-runner helpers (pytest when missing, pytest-timeout) in a step of their own."""
 
 
+HEAD_DIR = "openswe/head"
+"""Where the context keeps the Dockerfile's shared head alone (``build/images.py`` builds it first)."""
+
+
 @dataclass
 class Context:
     path: Path
     dockerfile: str
     buildargs: dict[str, str]
     content_hash: str
+    head_key: str = ""
+    """Identifies the Dockerfile's head — ``FROM`` and the network lines, the same for every image on one
+    base — built alone from ``HEAD_DIR`` before the whole; empty when the Dockerfile does not start with it."""
 
 
 def render_dockerfile(base_image: str, facts: SetupFacts, network_lines: str, *, install_project: bool,
@@ -131,9 +139,18 @@ def assemble(dest: Path, *, base_image: str, base_image_id: str, snapshot_sha: s
                                            runner_packages=runner_packages, generate_sources=generate_sources,
                                            build_tools=build_tools)
     (dest / "Dockerfile").write_text(text)
+    head = f"FROM {base_image}\n{network_dockerfile_lines(files)}\n"
+    head_key = ""
+    if re.sub(r"\A(?:[ \t]*(?:#[^\n]*)?\n)*", "", text).startswith(head):  # past the leading comments
+        (dest / HEAD_DIR).mkdir(parents=True, exist_ok=True)
+        (dest / HEAD_DIR / "Dockerfile").write_text(head)
+        for name, data in files.items():
+            (dest / HEAD_DIR / name).write_bytes(data)
+        head_key = hashlib.sha256(repr((base_image_id, head, sorted(files.items()), sorted(buildargs.items())))
+                                  .encode()).hexdigest()
     h = hashlib.sha256()
     h.update(base_image_id.encode())
     h.update(snapshot_sha.encode())
     h.update(hash_tree(dest).encode())
     h.update(repr(sorted(buildargs.items())).encode())
-    return Context(path=dest, dockerfile=text, buildargs=buildargs, content_hash=h.hexdigest())
+    return Context(path=dest, dockerfile=text, buildargs=buildargs, content_hash=h.hexdigest(), head_key=head_key)

@@ -16,9 +16,12 @@ from pathlib import Path
 from openswe_data.logtext import write_log
 from openswe_data import conventions as C
 from openswe_data import engine
-from openswe_data.build.context import Context
+from openswe_data.build.context import HEAD_DIR, Context
 
 IMAGE_PREFIX = "openswe/env"
+HEAD_PREFIX = "openswe/head"
+"""Tags of the Dockerfiles' shared heads, built alone before the images on them (``_build_head``)."""
+_HEADS_BUILT: set[str] = set()
 
 
 def image_tag(instance_id: str, content_hash: str, prefix: str = IMAGE_PREFIX) -> str:
@@ -91,6 +94,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
             return BuiltImage(tag, img.id, True, "", time.monotonic() - start, img.attrs.get("Size", 0))
         except ImageNotFound:
             pass
+    _build_head(ctx)
     lines: list[str] = []
     error, reason = "", ""
     try:
@@ -124,6 +128,34 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
             reason = "internal_error"  # whatever the message, the engine went away under the build (a restart)
         return BuildFailure(reason or failure_reason(error, lines), log, time.monotonic() - start, error[:500])
     return BuiltImage(tag, img.id, False, log, time.monotonic() - start, img.attrs.get("Size", 0))
+
+
+def _build_head(ctx: Context) -> None:
+    """Build the Dockerfile's head (``FROM`` and the network lines, the same for every image on one base) alone,
+    under a lock, once per process, before the whole.
+
+    Two builds that reach uncached steps at the same moment each make their own copy of the same layers, and
+    the engine's build cache then follows only the newest copy: a later instance of a repository whose
+    dependency layers hang under the other copy installed them again (seen on the dev set when the first
+    instances of two repositories started together: 2 of 15 later instances with their first's dependencies,
+    22 and 35 MB of new layers each). With the head built first, every build finds one copy of it. Best
+    effort: a failure here leaves the whole build to say what is wrong."""
+    from openswe_data.locks import file_lock
+
+    if not ctx.head_key or ctx.head_key in _HEADS_BUILT:
+        return
+    import tempfile
+
+    client = engine.client()
+    with file_lock(Path(tempfile.gettempdir()) / "openswe-head-locks" / f"{ctx.head_key[:32]}.lock"):
+        try:
+            for _ in client.api.build(path=str(ctx.path / HEAD_DIR), tag=f"{HEAD_PREFIX}:{ctx.head_key[:16]}",
+                                      buildargs=ctx.buildargs, labels=engine.labels("head"), rm=True, forcerm=True,
+                                      decode=True, pull=False):
+                pass
+        except Exception:  # noqa: BLE001 - an optimisation only; the whole build reports any real problem
+            return
+    _HEADS_BUILT.add(ctx.head_key)
 
 
 def _answers(client: object) -> bool:

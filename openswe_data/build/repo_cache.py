@@ -12,7 +12,6 @@ made from the snapshot carries nothing but the tree. Nothing here runs repositor
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
@@ -24,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from openswe_data.errors import BuildError
+from openswe_data.locks import file_lock
 
 SNAPSHOT_IDENTITY = {
     "GIT_AUTHOR_NAME": "openswe",
@@ -78,13 +78,8 @@ class RepoCache:
 
     @contextlib.contextmanager
     def _lock(self, name: str) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / f".{name}.lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with file_lock(self.root / f".{name}.lock"):
+            yield
 
     def mirror(self, url: str, commit: str | None = None) -> Path:
         """The bare mirror of ``url``, cloned on first use; fetched again only when ``commit`` is missing."""
