@@ -121,29 +121,32 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
     before, after = (Side(list(env.test_files), parse=toolchain.parse), Side(list(env.test_files), parse=toolchain.parse))
     changed = toolchain.changed_tests(task.test_patch)
 
-    def runs(count: int, script: str | None = None) -> tuple[list[RunResult], list[RunResult]]:
+    def runs(count: int, script: str | None = None,
+             before_script: str | None = None) -> tuple[list[RunResult], list[RunResult]]:
         """Up to ``count`` runs without the fix and as many with it (each side at least one), the two sides
         side by side when ``options.parallel_runs`` allows, a side's runs in one container when
         ``options.series`` does; the checked eval script is the one that runs (never a different /eval.sh
-        baked into the image)."""
-        script = script or env.eval_script or None
-
-        def side(patch: str) -> list[RunResult]:
+        baked into the image). ``script`` runs with the fix, ``before_script`` without it (``None``: the
+        environment's eval script)."""
+        def side(patch: str, script: str | None) -> list[RunResult]:
+            script = script or env.eval_script or None
             if count > 1 and options.series:
                 return run_series(env.image_name, count, patch=patch, limits=options.limits,
                                   instance_id=env.instance_id, eval_script=script, regenerated=toolchain.regenerated)
             return [run_eval(env.image_name, patch=patch, limits=options.limits, instance_id=env.instance_id,
                              eval_script=script) for _ in range(max(count, 1))]
         if options.parallel_runs < 2:
-            return side(""), side(task.patch)
+            return side("", before_script), side(task.patch, script)
         with ThreadPoolExecutor(2, thread_name_prefix="validate-pair") as pool:
-            b, a = pool.submit(side, ""), pool.submit(side, task.patch)
+            b, a = pool.submit(side, "", before_script), pool.submit(side, task.patch, script)
             return b.result(), a.result()
 
     aside: list[dict[str, object]] = []  # runs the runner itself broke off, kept apart (``_hiccup``)
 
-    def keep(results: tuple[list[RunResult], list[RunResult]], targets: frozenset[str] | None = None) -> None:
+    def keep(results: tuple[list[RunResult], list[RunResult]], targets: frozenset[str] | None = None,
+             before_targets: frozenset[str] | None = None) -> None:
         for side, name, side_results in ((before, "before", results[0]), (after, "after", results[1])):
+            side_targets = before_targets if side is before else targets
             for result in side_results:
                 parsed = side.parse(result, side.test_files)
                 n = 1 + sum(a["side"] == name for a in aside)
@@ -155,7 +158,7 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
                                   "why": "the runner failed in itself where this side's other runs completed"})
                     continue
                 _keep(log_dir, name, len(side.runs) + 1, result)
-                side.add(result, targets, parsed)
+                side.add(result, side_targets, parsed)
 
     def usable() -> bool:
         return before.problem(gold=False) is None and after.problem(gold=True) is None
@@ -179,8 +182,11 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
         needed = options.runs_needed(verdict.fail_to_pass, statistics.median(r.seconds for r in after.runs))
         confirm = frozenset(verdict.fail_to_pass)
         script = focused_script(env, sorted(confirm)) if options.focus else None
+        # without the fix a FAIL_TO_PASS test may never be named at all (its module does not import: the fix
+        # adds what it imports); the runner cannot select such an id, so that side confirms with full runs
+        focus_before = script is not None and all(toolchain.reported(t, r) for r in before.runs for t in confirm)
         while usable() and fewest() < needed and not (before.flaky() or after.flaky()):
-            results = runs(min(step, needed - fewest()), script)
+            results = runs(min(step, needed - fewest()), script, script if focus_before else None)
             if script is not None and not all(toolchain.reported(t, r) for r in results[1] for t in confirm):
                 # the focused command could not select every id: its runs are kept apart, never graded (a
                 # rare case, so the focused series is not first tried on a run of its own)
@@ -189,7 +195,8 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
                         _keep(log_dir, f"{name}-unfocused", i, result)
                 script = None  # full runs from here on
                 continue
-            keep(results, confirm if script is not None else None)
+            keep(results, confirm if script is not None else None,
+                 confirm if script is not None and focus_before else None)
         if fewest() > options.runs_per_side or before.flaky() or after.flaky() or not usable():
             verdict = grade(before, after, k=options.k, changed=changed)
     if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):

@@ -77,6 +77,15 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
                                           "def test_sample(sample):\n    assert count_words(sample) == 2\n")},
     },
     # a refactor whose new test passes before and after; an unrelated flaky test must not make it "flaky"
+    # the fix adds the name the new tests import: before it their module does not import at all, so no id of
+    # it can be selected (pytest: "not found", exit 4) and the side without the fix confirms with full runs
+    "newname": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def double(n):\n    return n * 2\n",
+                 "tests/test_double.py": "from pkg import double\n\n\ndef test_double():\n    assert double(2) == 4\n"},
+        "gold": {"pkg/__init__.py": "def double(n):\n    return n * 2\n\n\ndef triple(n):\n    return n * 3\n"},
+        "tests": {"tests/test_triple.py": ("from pkg import triple\n\n\ndef test_triple():\n    assert triple(2) == 6\n\n\n"
+                                           "def test_triple_zero():\n    assert triple(0) == 0\n")},
+    },
     "negative": {
         "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def double(n):\n    return n * 2\n",
                  "tests/test_double.py": ("import random\n\nfrom pkg import double\n\n\n"
@@ -116,6 +125,9 @@ EXPECTED: dict[str, dict[str, object]] = {
                  "FAIL_TO_PASS": ["tests/test_words.py::test_sample"], "PASS_TO_PASS": ["tests/test_words.py::test_one"]},
     "norootcfg": {"verdict": "valid", "reason": "", "test_files": ["tests/test_inc.py"],
                   "FAIL_TO_PASS": ["tests/test_inc.py::test_inc"], "PASS_TO_PASS": []},
+    "newname": {"verdict": "valid", "reason": "", "test_files": ["tests/test_triple.py"],
+                "FAIL_TO_PASS": ["tests/test_triple.py::test_triple", "tests/test_triple.py::test_triple_zero"],
+                "PASS_TO_PASS": []},
     "negative": {"verdict": "invalid", "reason": "no_fail_to_pass", "fault": "task", "test_files": ["tests/test_double.py"],
                  "FAIL_TO_PASS": [], "PASS_TO_PASS": ["tests/test_double.py::test_double"]},
 }
