@@ -43,13 +43,18 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
         "tests": {"tests/test_clamp.py": "from pkg import clamp\n\n\ndef test_clamp_high():\n    assert clamp(9, 0, 5) == 5\n"},
     },
     # a setup.py that imports its dependency at build time, with build requirements that do not list it:
-    # an isolated build cannot import it, a build without isolation (dependencies installed first) can
+    # an isolated build cannot import it, a build without isolation (dependencies installed first) can. It
+    # compiles an extension, so the image's quick install (no isolation, for pure-Python projects) is not
+    # tried first: the rule is what rescues it
     "legacysetup": {
         "base": {"pyproject.toml": '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n',
-                 "setup.py": ("import tomli_w\nfrom setuptools import setup\n\nsetup(name='pkg', version='0.1', packages=['pkg'],\n"
-                              "      install_requires=['tomli-w'])\n"),
-                 "pkg/__init__.py": "def words(s):\n    return s.split(' ')\n"},
-        "gold": {"pkg/__init__.py": "def words(s):\n    return s.split()\n"},
+                 "setup.py": ("import tomli_w\nfrom setuptools import Extension, setup\n\n"
+                              "setup(name='pkg', version='0.1', packages=['pkg'], install_requires=['tomli-w'],\n"
+                              "      ext_modules=[Extension('pkg._speed', ['pkg/_speed.c'])])\n"),
+                 "pkg/_speed.c": ('#include <Python.h>\n\nstatic struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, NULL};\n'
+                                  'PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&mod); }\n'),
+                 "pkg/__init__.py": "from pkg import _speed  # noqa: F401\n\n\ndef words(s):\n    return s.split(' ')\n"},
+        "gold": {"pkg/__init__.py": "from pkg import _speed  # noqa: F401\n\n\ndef words(s):\n    return s.split()\n"},
         "tests": {"tests/test_words.py": "from pkg import words\n\n\ndef test_double_spaces():\n    assert words('a  b') == ['a', 'b']\n"},
     },
     # the repository pins an old packaging; our helpers want a newer one: never co-resolved
