@@ -9,8 +9,8 @@ hash over all of it. Same inputs, same hash, same image: a rebuild is a cache hi
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 

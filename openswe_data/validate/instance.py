@@ -184,19 +184,19 @@ def validate_environment(env: Environment, task: Task, *, log_dir: Path, options
         script = focused_script(env, sorted(confirm)) if options.focus else None
         # without the fix a FAIL_TO_PASS test may never be named at all (its module does not import: the fix
         # adds what it imports); the runner cannot select such an id, so that side confirms with full runs
-        focus_before = script is not None and all(toolchain.reported(t, r) for r in before.runs for t in confirm)
+        named_before = all(toolchain.reported(t, r) for r in before.runs for t in confirm)
+        before_script = script if named_before else None
         while usable() and fewest() < needed and not (before.flaky() or after.flaky()):
-            results = runs(min(step, needed - fewest()), script, script if focus_before else None)
+            results = runs(min(step, needed - fewest()), script, before_script)
             if script is not None and not all(toolchain.reported(t, r) for r in results[1] for t in confirm):
                 # the focused command could not select every id: its runs are kept apart, never graded (a
                 # rare case, so the focused series is not first tried on a run of its own)
                 for name, side_results in zip(("before", "after"), results):
                     for i, result in enumerate(side_results, 1):
                         _keep(log_dir, f"{name}-unfocused", i, result)
-                script = None  # full runs from here on
+                script = before_script = None  # full runs from here on
                 continue
-            keep(results, confirm if script is not None else None,
-                 confirm if script is not None and focus_before else None)
+            keep(results, confirm if script is not None else None, confirm if before_script is not None else None)
         if fewest() > options.runs_per_side or before.flaky() or after.flaky() or not usable():
             verdict = grade(before, after, k=options.k, changed=changed)
     if verdict.valid and (ghosts := _unreported(verdict, after, toolchain)):

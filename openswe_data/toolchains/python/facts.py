@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import fnmatch
 import re
 try:
     import tomllib
@@ -72,9 +73,12 @@ def _add(items: list[str], new: list[str]) -> None:
             items.append(item)
 
 
-def _add_listed(facts: SetupFacts, new: list[str]) -> None:
-    """``new`` come from a developer's list (a dev extra, a dev requirements file, a nox session)."""
-    _add(facts.requirements, new)
+def _add_extra(facts: SetupFacts, name: str, new: list[str]) -> None:
+    """``new`` from the extra or group ``name``: the tests' own when test-named, else a developer's list."""
+    if name in TEST_NAMED:
+        _add_named(facts, new)
+    else:
+        _add(facts.requirements, new)
 
 
 def _add_named(facts: SetupFacts, new: list[str]) -> None:
@@ -143,13 +147,11 @@ def _from_pyproject(root: Path, facts: SetupFacts) -> None:
             if isinstance(reqs, list):
                 facts.extras.setdefault(str(name), [d for d in reqs if isinstance(d, str) and _req_name(d) != own])
     for name in TEST_EXTRAS:  # "pkg[test]" inside pkg's own extras refers to itself: skip it
-        add = _add_named if name in TEST_NAMED else _add_listed
-        add(facts, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own])
+        _add_extra(facts, name, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own])
     _classifiers(project.get("classifiers", []), facts)
     groups = data.get("dependency-groups", {}) or {}
     for name in TEST_EXTRAS:
-        add = _add_named if name in TEST_NAMED else _add_listed
-        add(facts, [d for d in groups.get(name, []) if isinstance(d, str)])
+        _add_extra(facts, name, [d for d in groups.get(name, []) if isinstance(d, str)])
 
 
 def _classifiers(classifiers: Any, facts: SetupFacts) -> None:
@@ -178,8 +180,7 @@ def _from_setup_cfg(root: Path, facts: SetupFacts) -> None:
             facts.extras.setdefault(name, [x.strip() for x in cfg.get("options.extras_require", name).splitlines() if x.strip()])
         for name in TEST_EXTRAS:
             if cfg.has_option("options.extras_require", name):
-                add = _add_named if name in TEST_NAMED else _add_listed
-                add(facts, cfg.get("options.extras_require", name).splitlines())
+                _add_extra(facts, name, cfg.get("options.extras_require", name).splitlines())
     if cfg.has_option("metadata", "classifiers"):
         _classifiers(cfg.get("metadata", "classifiers").splitlines(), facts)
 
@@ -222,8 +223,7 @@ def _from_setup_py(root: Path, facts: SetupFacts) -> None:
                     if isinstance(reqs, (list, tuple)):
                         facts.extras.setdefault(str(name), [v for v in reqs if isinstance(v, str)])
                 for name in TEST_EXTRAS:
-                    add = _add_named if name in TEST_NAMED else _add_listed
-                    add(facts, [v for v in value.get(name, []) if isinstance(v, str)])
+                    _add_extra(facts, name, [v for v in value.get(name, []) if isinstance(v, str)])
             elif kw.arg == "python_requires" and isinstance(value, str) and not facts.python_constraint:
                 facts.python_constraint = value
                 facts.sources["python"] = "setup.py python_requires"
@@ -340,7 +340,7 @@ def development_tool(name: str) -> bool:
     """Whether the canonical distribution ``name`` is a development tool (``maps.yaml``'s ``development_tools``;
     an entry ending in ``*`` names a prefix)."""
     tools = _maps().get("development_tools") or {}
-    return any(name == t or (t.endswith("*") and name.startswith(t[:-1])) for t in tools if t != "_default")
+    return any(fnmatch.fnmatchcase(name, t) for t in tools if t != "_default")
 
 
 def _leave_out_development_tools(root: Path, facts: SetupFacts) -> None:
@@ -383,7 +383,10 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
         if tox_deps and developer_environment(reqs):
             facts.sources[f"skipped {rel}"] = "a developer's environment; tox.ini [testenv] deps name the tests'"
             continue  # (tox's deps still bring it back when they include it with -r)
-        (_add_named if "test" in rel else _add_listed)(facts, reqs)
+        if "test" in rel:
+            _add_named(facts, reqs)
+        else:
+            _add(facts.requirements, reqs)
     _from_tox(root, tox, facts)
     _from_nox(root, facts)
     _from_ci(root, facts)
