@@ -3,7 +3,8 @@
 Input: what to prune and an optional budget in bytes. Output: a ``CleanPlan`` (what was, or with
 ``dry_run`` would be, removed). Order: leftover containers first, then environment images not needed
 by a valid record, oldest first, then — only while still over budget — the oldest needed ones. Base
-images are pruned only when asked. Unlabelled containers and images are never listed, let alone removed.
+images are pruned only when asked; the small head images env builds share (``build/images.py``) go with
+``all_images`` or the base images. Unlabelled containers and images are never listed, let alone removed.
 """
 
 from __future__ import annotations
@@ -80,4 +81,22 @@ def clean(*, budget_bytes: int | None = None, keep: set[str] | None = None, incl
                     client.images.remove(tag, force=False, noprune=False)
                 except APIError as exc:  # in use, or a parent of another image: report, go on
                     plan.errors.append(f"{tag}: {exc.explanation or exc}")
+    if all_images or include_base:  # the heads env images are built on (base + network lines, one per setting)
+        _remove_heads(client, narrow, plan)
     return plan
+
+
+def _remove_heads(client: object, narrow: list[str], plan: CleanPlan) -> None:
+    """Remove the head images (``build/images.py``): their layers are the base image's, so they free no
+    bytes of their own and are left out of the budget; an env image still built on one keeps its layers."""
+    from docker.errors import APIError
+
+    heads = client.images.list(filters={"label": [f"{engine.MANAGED_LABEL}=1", f"{engine.KIND_LABEL}=head", *narrow]})  # type: ignore[attr-defined]
+    for img in heads:
+        plan.images.extend(img.tags or [img.id])
+        if not plan.dry_run:
+            for tag in img.tags or [img.id]:
+                try:
+                    client.images.remove(tag, force=False, noprune=False)  # type: ignore[attr-defined]
+                except APIError as exc:
+                    plan.errors.append(f"{tag}: {exc.explanation or exc}")

@@ -40,8 +40,10 @@ class Fix(BaseModel):
     pin_build_date: bool | None = None
     """Resolve every requirement, build requirements included, as of the pull request's date."""
     python: str | None = None
-    """A Python version (``3.9``), ``older`` / ``newer`` than the one that failed, or ``<3.9``: the newest
-    suite Python below 3.9 (one that still has what 3.9 removed), when it is older than the one that failed."""
+    """A Python version (``3.9``), ``older`` / ``newer`` than the one that failed, ``<3.9``: the newest
+    suite Python below 3.9 (one that still has what 3.9 removed), when it is older than the one that failed,
+    or ``>=3.13``: the oldest suite Python from 3.13 on (tests skipped below it), when it is newer than the one
+    that failed."""
     test_option: str | None = None
     """An option added to the test command (``-p no:warnings``)."""
     rebuild_compiled: bool | None = None
@@ -202,14 +204,23 @@ def _plus(items: tuple[str, ...], item: str) -> tuple[str, ...]:
 
 def _python(value: str, failed: str, pythons: tuple[str, ...]) -> str | None:
     """``older``/``newer``: the nearest base version below/above ``failed``; ``<X``: the newest base version
-    below ``X`` when it is below ``failed`` too (``None``: the suite has none); a version stands as it is."""
+    below ``X`` when it is below ``failed`` too; ``>=X``: the oldest base version from ``X`` on when it is
+    above ``failed`` too (``None``: the suite has none); a version stands as it is."""
     from openswe_data.toolchains.python.facts import version_key
 
-    if value.startswith("<"):
+    if value.startswith(("<", ">=")):
         try:
-            below = [v for v in pythons if version_key(v) < version_key(value[1:].strip())]
-            newest = max(below, key=version_key) if below else None
-            return newest if newest and (not failed or version_key(newest) < version_key(failed)) else None
+            # a ``sys.version_info`` tuple's spelling (``3, 13``, from a skip condition) reads as 3.13
+            bound = version_key(value.lstrip("<>=").replace(" ", "").replace(",", "."))
+            if value.startswith("<"):
+                below = [v for v in pythons if version_key(v) < bound]
+                pick = max(below, key=version_key) if below else None
+                better = pick is not None and (not failed or version_key(pick) < version_key(failed))
+            else:
+                above = [v for v in pythons if version_key(v) >= bound]
+                pick = min(above, key=version_key) if above else None
+                better = pick is not None and (not failed or version_key(pick) > version_key(failed))
+            return pick if better else None
         except ValueError:
             return None
     if value not in ("older", "newer"):

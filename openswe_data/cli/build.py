@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
     def clean(
         workspace: Path | None = WorkspaceOpt,
         budget_gb: float = typer.Option(None, "--budget-gb", help="Prune environment images down to this size."),
-        all_images: bool = typer.Option(False, "--all", help="Prune every environment image we made."),
+        all_images: bool = typer.Option(False, "--all", help="Prune every environment image we made, and the head images they are built on."),
         base: bool = typer.Option(False, "--base", help="Base images may be pruned too."),
         dry_run: bool = typer.Option(False, "--dry-run", help="Only print what would be removed."),
     ) -> None:

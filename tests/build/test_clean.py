@@ -88,3 +88,18 @@ def test_a_budget_above_the_usage_removes_nothing(docker_client, images):
     plan = clean(budget_bytes=10**15, select=ONLY_OURS)
     assert plan.images == []
     assert {images["old-env"], images["new-env"]} <= _tags(docker_client)
+
+
+def test_head_images_go_with_every_env_image_and_never_under_a_budget(docker_client, images):
+    head = "openswe-test/clean-head:1"
+    _tiny_image(docker_client, head, engine.labels("head", purpose="clean-test"), b"h" * 1000)
+    try:
+        assert head not in clean(budget_bytes=0, dry_run=True, select=ONLY_OURS).images  # frees no bytes of its own
+        plan = clean(all_images=True, select=ONLY_OURS)
+        assert head in plan.images and head not in _tags(docker_client)
+        assert images["stranger"] in _tags(docker_client)
+    finally:
+        try:
+            docker_client.images.remove(head, force=True)
+        except Exception:  # noqa: BLE001 - removed by the test
+            pass

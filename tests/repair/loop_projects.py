@@ -57,6 +57,20 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
         "gold": {"pkg/__init__.py": "from pkg import _speed  # noqa: F401\n\n\ndef words(s):\n    return s.split()\n"},
         "tests": {"tests/test_words.py": "from pkg import words\n\n\ndef test_double_spaces():\n    assert words('a  b') == ['a', 'b']\n"},
     },
+    # the fix's test needs a newer Python than the default one and skips itself below it (no metadata says
+    # so): on the default Python nothing fails before the fix, on the Python its skip names it does
+    "newpython": {
+        "base": {"pytest.ini": PYTEST_INI,
+                 "pkg/__init__.py": "class Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n"},
+        "gold": {"pkg/__init__.py": ("class Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n\n"
+                                     "    def __replace__(self, **changes):\n"
+                                     "        return Point(changes.get('x', self.x), changes.get('y', self.y))\n")},
+        "tests": {"tests/test_point.py": ("import copy\nimport sys\n\nimport pytest\n\nfrom pkg import Point\n\n\n"
+                                          "def test_fields():\n    assert (Point(1, 2).x, Point(1, 2).y) == (1, 2)\n\n\n"
+                                          "@pytest.mark.skipif(sys.version_info < (3, 13), reason='requires Python 3.13+')\n"
+                                          "def test_copy_replace():\n    p = copy.replace(Point(1, 2), y=5)\n"
+                                          "    assert (p.x, p.y) == (1, 5)\n")},
+    },
     # the repository pins an old packaging; our helpers want a newer one: never co-resolved
     "pinned": {
         "base": {"setup.py": "from setuptools import setup\n\nsetup(name='pkg', version='0.1', packages=['pkg'])\n",
@@ -159,6 +173,7 @@ RESCUED_BY: dict[str, str | None] = {
     "unittestonly": "pytest-cannot-run-the-suite",
     "mocker": "pytest-fixture-from-a-missing-plugin",
     "oldpython": "collections-abc-aliases-removed",
+    "newpython": "skipped-below-a-python",
     "depgroup": "test-dependency-missing",
     "nobackend": "rust-backend-cannot-build",
     "legacysetup": "build-needs-installed-modules",

@@ -148,3 +148,26 @@ def test_an_old_pytest_config_section_gets_the_pytest_of_its_day_then_a_python_i
     assert [p.fix for p in diagnose("validate", "no_tests_collected", refused)][:1] == [Fix(pin_requirement="pytest<4")]
     rewrite = 'rewrite.py:412: in _rewrite_test\nE   TypeError: required field "lineno" missing from alias'
     assert [p.fix for p in diagnose("validate", "collection_error", rewrite)][:1] == [Fix(python="older")]
+
+
+def test_tests_that_skip_themselves_on_the_images_python_ask_for_one_they_run_on():
+    suite = ("3.9", "3.11", "3.13")
+
+    def python(text: str, failed: str = "3.11") -> list[str | None]:
+        return [Recipe().with_fix(p.fix, failed_python=failed, pythons=suite).python
+                for p in diagnose("validate", "no_fail_to_pass", text, {})]
+
+    # a reason in the repository's words, or pytest's own condition text: the oldest suite Python they run on
+    assert python("SKIPPED [4] tests/test_functional.py:786: requires Python 3.13+") == ["3.13"]
+    assert python("SKIPPED [1] tests/test_a.py:3: condition: sys.version_info < (3, 12)") == ["3.13"]
+    assert python("SKIPPED [1] tests/test_a.py:3: needs python >= 3.10") == [None]  # 3.11 is already new enough
+    assert python("SKIPPED [1] tests/test_a.py:3: requires Python 3.14+") == [None]  # the suite has none
+    # skipped because the Python is too new: the newest suite Python below the bound
+    assert python("SKIPPED [1] tests/test_a.py:3: condition: sys.version_info >= (3, 12)", "3.13") == ["3.11"]
+    assert python("SKIPPED [1] tests/test_a.py:3: requires Python < 3.10") == ["3.9"]
+    # an "or older" bound is no lower bound; Python 2's conditions and other reasons ask for nothing
+    assert python("SKIPPED [1] tests/test_a.py:3: requires Python 3.12 or older") == []
+    assert python("SKIPPED [1] test_six.py:685: condition: sys.version_info[:2] >= (2, 6)") == []
+    assert python("SKIPPED [1] tests/test_a.py:3: requires network access") == []
+    # only a verdict that found nothing to grade reads skips: a passing or broken run does not
+    assert diagnose("validate", "gold_patch_fails", "SKIPPED [1] t.py:3: requires Python 3.13+", {}) == []
