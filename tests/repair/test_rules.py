@@ -171,3 +171,15 @@ def test_tests_that_skip_themselves_on_the_images_python_ask_for_one_they_run_on
     assert python("SKIPPED [1] tests/test_a.py:3: requires network access") == []
     # only a verdict that found nothing to grade reads skips: a passing or broken run does not
     assert diagnose("validate", "gold_patch_fails", "SKIPPED [1] t.py:3: requires Python 3.13+", {}) == []
+
+
+def test_tests_skipped_for_a_missing_program_ask_for_its_debian_package_only_when_the_reason_is_the_program():
+    packages = lambda text: [p.fix.add_system_package for p in diagnose("validate", "no_fail_to_pass", text, {})]  # noqa: E731
+    assert packages("SKIPPED [3] tests/test_vcs.py:41: hg not installed") == ["mercurial"]
+    assert packages("SKIPPED [2] tests/test_vcs.py:9: svn executable not found on PATH") == ["subversion"]
+    assert packages("SKIPPED [1] tests/test_vcs.py:9: condition: shutil.which('git') is None") == ["git"]
+    # a word of a longer sentence, a program maps.yaml does not know, or another verdict: nothing
+    assert packages("SKIPPED [1] tests/test_data.py:4: data file not found") == []
+    assert packages("SKIPPED [1] tests/test_net.py:4: requires network") == []
+    assert packages("SKIPPED [1] tests/test_x.py:4: requires frobnicator") == []
+    assert diagnose("validate", "gold_patch_fails", "SKIPPED [3] tests/test_vcs.py:41: hg not installed", {}) == []
