@@ -3,7 +3,9 @@ PASS_TO_PASS, flaky tests, per-test stability and a verdict with a machine-reada
 
 Rules:
 - A test is flaky when its status actually changed between runs of the same side; flaky tests are excluded
-  from both lists.
+  from both lists. An id that only some runs reported while the others reported the same test with other
+  parameters was built at run time (``Side.varying``: a timestamp in ``[...]``): not flaky, not graded, named
+  in the verdict's notes.
 - FAIL_TO_PASS = failed (or absent) in every run before, passed in every run after — at least ``k`` runs a
   side (the gold / no-op gate). PASS_TO_PASS = passed in every run on both sides.
 - A side whose runs are unusable names an **environment** reason (timeout, oom, crashed, runner_error,
@@ -61,7 +63,21 @@ class Side:
         return sum(s in OK for s in self.statuses(test))
 
     def flaky(self) -> set[str]:
-        return {t for t in self.tests() if len({s in OK for s in self.statuses(t)}) > 1}
+        varying = self.varying()
+        return {t for t in self.tests() - varying if len({s in OK for s in self.statuses(t)}) > 1}
+
+    def varying(self) -> set[str]:
+        """Ids that some runs of this side reported and another run that ran them did not, though it reported
+        the same test with other parameters: an id built at run time (a timestamp, a random value, an object's
+        address in ``[...]``), so no later run (no grader) can ask for it again. Not a test whose status
+        changed: such ids are never flaky, never graded."""
+        parametrized = {t for t in self.tests() if "[" in t}
+        out: set[str] = set()
+        for p, only in zip(self.parsed, self.targets):
+            present = {t.split("[", 1)[0] for t in p.tests if "[" in t}
+            out |= {t for t in parametrized - p.tests.keys() if (only is None or t in only)
+                    and t.split("[", 1)[0] in present}
+        return out
 
     def problem(self, *, gold: bool) -> tuple[str, str] | None:
         """``(reason, detail)`` when this side's runs are unusable, else ``None``.
@@ -138,7 +154,8 @@ def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = N
             reason, why = problem
             return Verdict(False, reason, [], [], [], f"{name} the gold patch: {reason}: {why}" + (f" ({note})" if note else ""))
     flaky = before.flaky() | after.flaky()
-    tests = (before.tests() | after.tests()) - flaky
+    varying = before.varying() | after.varying()
+    tests = (before.tests() | after.tests()) - flaky - varying
     f2p = sorted(t for t in tests
                  if all(s not in OK for s in before.statuses(t)) and all(s in OK for s in after.statuses(t)))
     p2p = sorted(t for t in tests
@@ -150,7 +167,9 @@ def grade(before: Side, after: Side, *, k: int = 1, changed: set[str] | None = N
     else:
         flaky_candidates = {t for t in flaky if before.passes(t) < before.ran(t) and after.passes(t) > 0}
     gold_rate, noop_rate = _rates(before, after, set(f2p) or flaky_candidates)
-    notes = "; ".join(sorted({n for p in before.parsed + after.parsed for n in p.notes}))
+    notes = "; ".join(sorted({n for p in before.parsed + after.parsed for n in p.notes}
+                             | ({f"{len(varying)} test ids changed between runs (parameters built at run time, "
+                                 f"e.g. {sorted(varying)[0]}): not graded"} if varying else set())))
     if f2p and min(len(before.parsed), len(after.parsed)) < k:
         return Verdict(False, "gate_failed", [], p2p, sorted(flaky),
                        f"only {len(before.parsed)} runs before and {len(after.parsed)} after; the gate needs {k} each",

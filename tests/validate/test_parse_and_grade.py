@@ -146,3 +146,21 @@ def test_an_inherited_test_method_keeps_the_id_of_the_module_that_collected_it()
         run = parse("", 1, xml, files)
         assert run.tests == {"tests/test_foo.py::TestA::test_m": "PASSED",
                              "tests/test_foo.py::TestB::test_m": "FAILED"}, files
+
+
+def test_ids_built_at_run_time_are_neither_flaky_nor_graded_nor_a_reason():
+    # marshmallow-2318: `parametrize` ids from the clock; every run names other ones, each passing
+    def run(stamp: str, a: str) -> RunResult:
+        return run_log(**{"a": a, "t[fixed]": "P", f"t[{stamp}]": "P"})
+
+    before = side(run("03:50:01", "F"), run("03:50:07", "F"))
+    after = side(run("03:50:08", "P"), run("03:50:11", "P"))
+    v = grade(before, after)
+    assert (v.valid, v.fail_to_pass, v.flaky) == (True, ["tests/t.py::a"], [])
+    assert v.pass_to_pass == ["tests/t.py::t[fixed]"] and "4 test ids changed between runs" in v.detail
+    # with nothing else to grade, the verdict is what the runs showed: nothing fails before the fix
+    v = grade(side(run("1", "P"), run("2", "P")), side(run("3", "P"), run("4", "P")), changed={"t"})
+    assert (v.valid, v.reason, v.flaky) == (False, "no_fail_to_pass", [])
+    # a parametrized test whose status changes under one id stays flaky
+    flips = grade(side(run_log(**{"t[1]": "F"}), run_log(**{"t[1]": "P"})), side(run_log(**{"t[1]": "P"}), run_log(**{"t[1]": "P"})))
+    assert flips.flaky == ["tests/t.py::t[1]"] and flips.reason == "flaky"

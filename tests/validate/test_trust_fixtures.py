@@ -131,3 +131,9 @@ def test_explain_prints_the_commands_the_per_test_table_and_the_reason(trust_wor
 def test_environments_record_targets_without_conftest_or_data(trust_workspace):
     env = trust_workspace.stage("environments", Environment).get("trust__conftest-1")
     assert env.test_files == ["tests/test_words.py"]
+
+
+def test_ids_built_from_the_clock_are_not_flaky_tests(trust_workspace):
+    r = trust_workspace.stage("records", ValidatedRecord).get("trust__clockids-1")
+    assert r.flaky_tests == [] and "test ids changed between runs" in r.reason_detail, r.reason_detail
+    assert not any("test_stamp" in t for t in r.FAIL_TO_PASS + r.PASS_TO_PASS)

@@ -86,6 +86,15 @@ PROJECTS: dict[str, dict[str, dict[str, str]]] = {
         "tests": {"tests/test_triple.py": ("from pkg import triple\n\n\ndef test_triple():\n    assert triple(2) == 6\n\n\n"
                                            "def test_triple_zero():\n    assert triple(0) == 0\n")},
     },
+    # marshmallow-2318: a parametrize id built from the clock names another test in every run
+    "clockids": {
+        "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def inc(n):\n    return n\n"},
+        "gold": {"pkg/__init__.py": "def inc(n):\n    return n + 1\n"},
+        "tests": {"tests/test_inc.py": ("import time\n\nimport pytest\n\nfrom pkg import inc\n\n\n"
+                                        "@pytest.mark.parametrize('stamp', [time.time_ns()])\n"
+                                        "def test_stamp(stamp):\n    assert stamp > 0\n\n\n"
+                                        "def test_inc():\n    assert inc(1) == 2\n")},
+    },
     "negative": {
         "base": {"pytest.ini": PYTEST_INI, "pkg/__init__.py": "def double(n):\n    return n * 2\n",
                  "tests/test_double.py": ("import random\n\nfrom pkg import double\n\n\n"
@@ -128,6 +137,8 @@ EXPECTED: dict[str, dict[str, object]] = {
     "newname": {"verdict": "valid", "reason": "", "test_files": ["tests/test_triple.py"],
                 "FAIL_TO_PASS": ["tests/test_triple.py::test_triple", "tests/test_triple.py::test_triple_zero"],
                 "PASS_TO_PASS": []},
+    "clockids": {"verdict": "valid", "reason": "", "test_files": ["tests/test_inc.py"],
+                 "FAIL_TO_PASS": ["tests/test_inc.py::test_inc"], "PASS_TO_PASS": []},
     "negative": {"verdict": "invalid", "reason": "no_fail_to_pass", "fault": "task", "test_files": ["tests/test_double.py"],
                  "FAIL_TO_PASS": [], "PASS_TO_PASS": ["tests/test_double.py::test_double"]},
 }
