@@ -115,6 +115,16 @@ def client(timeout: int = 600) -> Any:
     return c
 
 
+def connection_errors() -> tuple[type[BaseException], ...]:
+    """What the engine's client raises when its connection to the engine breaks (a daemon restart): requests'
+    errors, and urllib3's own, which a streamed answer (a build's output) raises unwrapped when the socket
+    closes mid-read (``ProtocolError: Connection broken: IncompleteRead``)."""
+    from requests.exceptions import RequestException
+    from urllib3.exceptions import HTTPError
+
+    return RequestException, HTTPError
+
+
 def wait_until_available(seconds: float, *, every: float = 2.0) -> bool:
     """Wait up to ``seconds`` for the engine to answer a ping (after a daemon restart); True when it does."""
     import time

@@ -84,7 +84,7 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
 
     ``nocache``: build every layer again (re-validation over time: what the Dockerfile gives today)."""
     from docker.errors import APIError, ImageNotFound
-    from requests.exceptions import ReadTimeout, RequestException
+    from requests.exceptions import ReadTimeout
 
     client = engine.client()
     start = time.monotonic()
@@ -111,13 +111,13 @@ def build_image(ctx: Context, tag: str, *, labels: dict[str, str], log_path: Pat
     except ReadTimeout as exc:  # no word from the engine for the client's whole timeout: the build hangs
         error, reason = f"the engine stopped answering during the build ({type(exc).__name__}: {exc})", "build_timeout"
         lines.append(f"ERROR: {error}")
-    except RequestException as exc:  # the connection dropped: the engine went away (a restart), not the build
+    except engine.connection_errors() as exc:  # the connection dropped: the engine went away (a restart), not the build
         error, reason = f"the engine went away during the build ({type(exc).__name__}: {exc})", "internal_error"
         lines.append(f"ERROR: {error}")
     if not error:
         try:
             img = client.images.get(tag)
-        except (ImageNotFound, APIError, RequestException) as exc:  # the stream ended early, without an error
+        except (ImageNotFound, APIError, *engine.connection_errors()) as exc:  # the stream ended early, without an error
             error, reason = f"the engine ended the build without the image ({type(exc).__name__})", "internal_error"
             lines.append(f"ERROR: {error}")
     log = "\n".join(lines) + "\n"

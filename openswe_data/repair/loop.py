@@ -71,9 +71,8 @@ class LoopResult:
 def _engine_errors() -> tuple[type[BaseException], ...]:
     """What the engine's client raises when the engine itself fails (its socket gone in a restart)."""
     from docker.errors import APIError
-    from requests.exceptions import RequestException
 
-    return APIError, RequestException
+    return (APIError, *engine.connection_errors())
 
 
 def _failure_text(env: Environment) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from openswe_data.records import Environment, Task, Validation
 from openswe_data.repair import loop as loop_module
 from openswe_data.repair.loop import LoopOptions, run_loop
@@ -164,10 +166,15 @@ def test_the_turn_that_got_furthest_stands_when_a_later_one_fails_earlier(monkey
     assert result.environment.attempts == 3
 
 
-def test_an_engine_that_goes_away_after_the_build_or_in_the_probe_repeats_the_turn(monkeypatch, tmp_path: Path):
+@pytest.mark.parametrize("gone", ["requests", "urllib3"])
+def test_an_engine_that_goes_away_after_the_build_or_in_the_probe_repeats_the_turn(monkeypatch, tmp_path: Path, gone):
     """Found by the daemon-restart test: an image built just before the restart, whose audit or probe then
-    met the dead engine, used to escape the loop as an exception (no attempt, no retry)."""
-    from requests.exceptions import ConnectionError as Gone
+    met the dead engine, used to escape the loop as an exception (no attempt, no retry); later, under load,
+    a streamed build answer cut mid-read raised urllib3's own ``ProtocolError``, unwrapped by requests."""
+    from requests.exceptions import ConnectionError
+    from urllib3.exceptions import ProtocolError
+
+    Gone = ConnectionError if gone == "requests" else ProtocolError
 
     for where in ("build", "probe"):
         scripted(monkeypatch, [("", "valid"), ("", "valid")])
