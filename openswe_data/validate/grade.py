@@ -70,7 +70,8 @@ class Side:
         """Ids that some runs of this side reported and another run that ran them did not, though it reported
         the same test with other parameters: an id built at run time (a timestamp, a random value, an object's
         address in ``[...]``), so no later run (no grader) can ask for it again. Not a test whose status
-        changed: such ids are never flaky, never graded."""
+        changed: such ids are never flaky, never graded. Per side: an id that every run with the fix reports and
+        none without it (a parameter value the fix's code adds) is consistent on each side, a FAIL_TO_PASS."""
         parametrized = {t for t in self.tests() if "[" in t}
         out: set[str] = set()
         for p, only in zip(self.parsed, self.targets):

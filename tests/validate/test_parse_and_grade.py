@@ -164,3 +164,11 @@ def test_ids_built_at_run_time_are_neither_flaky_nor_graded_nor_a_reason():
     # a parametrized test whose status changes under one id stays flaky
     flips = grade(side(run_log(**{"t[1]": "F"}), run_log(**{"t[1]": "P"})), side(run_log(**{"t[1]": "P"}), run_log(**{"t[1]": "P"})))
     assert flips.flaky == ["tests/t.py::t[1]"] and flips.reason == "flaky"
+
+
+def test_a_parameter_the_fix_adds_is_consistent_on_each_side_and_stays_fail_to_pass():
+    # `parametrize("codec", pkg.CODECS)`: the fix adds a codec, so every run with it reports one more id
+    before = side(run_log(**{"t[a]": "P"}), run_log(**{"t[a]": "P"}))
+    after = side(run_log(**{"t[a]": "P", "t[b]": "P"}), run_log(**{"t[a]": "P", "t[b]": "P"}))
+    v = grade(before, after)
+    assert (v.valid, v.fail_to_pass, v.pass_to_pass) == (True, ["tests/t.py::t[b]"], ["tests/t.py::t[a]"])
