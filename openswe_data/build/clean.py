@@ -72,31 +72,28 @@ def clean(*, budget_bytes: int | None = None, keep: set[str] | None = None, incl
         if not all_images and (budget_bytes is None or total <= budget_bytes):
             break
         size = img.attrs.get("Size", 0)
-        plan.images.extend(img.tags or [img.id])
         plan.bytes_freed += size
         total -= size
-        if not dry_run:
-            for tag in img.tags or [img.id]:
-                try:
-                    client.images.remove(tag, force=False, noprune=False)
-                except APIError as exc:  # in use, or a parent of another image: report, go on
-                    plan.errors.append(f"{tag}: {exc.explanation or exc}")
-    if all_images or include_base:  # the heads env images are built on (base + network lines, one per setting)
-        _remove_heads(client, narrow, plan)
+        _remove_image(client, img, plan)
+    if all_images or include_base:
+        # the heads env images are built on (``build/images.py``): their layers are the base image's, so they
+        # free no bytes of their own and stay out of the budget; an env image still built on one keeps them
+        for img in client.images.list(filters={"label": [f"{engine.MANAGED_LABEL}=1", f"{engine.KIND_LABEL}=head", *narrow]}):
+            _remove_image(client, img, plan)
     return plan
 
 
-def _remove_heads(client: object, narrow: list[str], plan: CleanPlan) -> None:
-    """Remove the head images (``build/images.py``): their layers are the base image's, so they free no
-    bytes of their own and are left out of the budget; an env image still built on one keeps its layers."""
+def _remove_image(client: object, img: object, plan: CleanPlan) -> None:
+    """List ``img`` in the plan and, unless a dry run, untag it tag by tag (an image in use, or a parent of
+    another, is reported and left)."""
     from docker.errors import APIError
 
-    heads = client.images.list(filters={"label": [f"{engine.MANAGED_LABEL}=1", f"{engine.KIND_LABEL}=head", *narrow]})  # type: ignore[attr-defined]
-    for img in heads:
-        plan.images.extend(img.tags or [img.id])
-        if not plan.dry_run:
-            for tag in img.tags or [img.id]:
-                try:
-                    client.images.remove(tag, force=False, noprune=False)  # type: ignore[attr-defined]
-                except APIError as exc:
-                    plan.errors.append(f"{tag}: {exc.explanation or exc}")
+    names = img.tags or [img.id]  # type: ignore[attr-defined]
+    plan.images.extend(names)
+    if plan.dry_run:
+        return
+    for tag in names:
+        try:
+            client.images.remove(tag, force=False, noprune=False)  # type: ignore[attr-defined]
+        except APIError as exc:
+            plan.errors.append(f"{tag}: {exc.explanation or exc}")

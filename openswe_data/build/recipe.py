@@ -212,15 +212,13 @@ def _python(value: str, failed: str, pythons: tuple[str, ...]) -> str | None:
         try:
             # a ``sys.version_info`` tuple's spelling (``3, 13``, from a skip condition) reads as 3.13
             bound = version_key(value.lstrip("<>=").replace(" ", "").replace(",", "."))
-            if value.startswith("<"):
-                below = [v for v in pythons if version_key(v) < bound]
-                pick = max(below, key=version_key) if below else None
-                better = pick is not None and (not failed or version_key(pick) < version_key(failed))
-            else:
-                above = [v for v in pythons if version_key(v) >= bound]
-                pick = min(above, key=version_key) if above else None
-                better = pick is not None and (not failed or version_key(pick) > version_key(failed))
-            return pick if better else None
+            down = value.startswith("<")  # the newest below the bound, or the oldest from it on
+            inside = [v for v in pythons if (version_key(v) < bound) == down]
+            pick = (max if down else min)(inside, key=version_key, default=None)
+            if pick is None or not failed:
+                return pick
+            older, newer = version_key(pick) < version_key(failed), version_key(pick) > version_key(failed)
+            return pick if (older if down else newer) else None  # beyond the one that failed, or nothing
         except ValueError:
             return None
     if value not in ("older", "newer"):

@@ -73,9 +73,10 @@ def _add(items: list[str], new: list[str]) -> None:
             items.append(item)
 
 
-def _add_extra(facts: SetupFacts, name: str, new: list[str]) -> None:
-    """``new`` from the extra or group ``name``: the tests' own when test-named, else a developer's list."""
-    if name in TEST_NAMED:
+def _add_list(facts: SetupFacts, new: list[str], *, tests: bool) -> None:
+    """``new`` from one of the repository's lists: the tests' own (a test-named extra, group or requirements
+    file) or a developer's."""
+    if tests:
         _add_named(facts, new)
     else:
         _add(facts.requirements, new)
@@ -147,11 +148,11 @@ def _from_pyproject(root: Path, facts: SetupFacts) -> None:
             if isinstance(reqs, list):
                 facts.extras.setdefault(str(name), [d for d in reqs if isinstance(d, str) and _req_name(d) != own])
     for name in TEST_EXTRAS:  # "pkg[test]" inside pkg's own extras refers to itself: skip it
-        _add_extra(facts, name, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own])
+        _add_list(facts, [d for d in extras.get(name, []) if isinstance(d, str) and _req_name(d) != own], tests=name in TEST_NAMED)
     _classifiers(project.get("classifiers", []), facts)
     groups = data.get("dependency-groups", {}) or {}
     for name in TEST_EXTRAS:
-        _add_extra(facts, name, [d for d in groups.get(name, []) if isinstance(d, str)])
+        _add_list(facts, [d for d in groups.get(name, []) if isinstance(d, str)], tests=name in TEST_NAMED)
 
 
 def _classifiers(classifiers: Any, facts: SetupFacts) -> None:
@@ -180,7 +181,7 @@ def _from_setup_cfg(root: Path, facts: SetupFacts) -> None:
             facts.extras.setdefault(name, [x.strip() for x in cfg.get("options.extras_require", name).splitlines() if x.strip()])
         for name in TEST_EXTRAS:
             if cfg.has_option("options.extras_require", name):
-                _add_extra(facts, name, cfg.get("options.extras_require", name).splitlines())
+                _add_list(facts, cfg.get("options.extras_require", name).splitlines(), tests=name in TEST_NAMED)
     if cfg.has_option("metadata", "classifiers"):
         _classifiers(cfg.get("metadata", "classifiers").splitlines(), facts)
 
@@ -223,7 +224,7 @@ def _from_setup_py(root: Path, facts: SetupFacts) -> None:
                     if isinstance(reqs, (list, tuple)):
                         facts.extras.setdefault(str(name), [v for v in reqs if isinstance(v, str)])
                 for name in TEST_EXTRAS:
-                    _add_extra(facts, name, [v for v in value.get(name, []) if isinstance(v, str)])
+                    _add_list(facts, [v for v in value.get(name, []) if isinstance(v, str)], tests=name in TEST_NAMED)
             elif kw.arg == "python_requires" and isinstance(value, str) and not facts.python_constraint:
                 facts.python_constraint = value
                 facts.sources["python"] = "setup.py python_requires"
@@ -383,10 +384,7 @@ def read_facts(root: Path, test_files: list[str] | None = None) -> SetupFacts:
         if tox_deps and developer_environment(reqs):
             facts.sources[f"skipped {rel}"] = "a developer's environment; tox.ini [testenv] deps name the tests'"
             continue  # (tox's deps still bring it back when they include it with -r)
-        if "test" in rel:
-            _add_named(facts, reqs)
-        else:
-            _add(facts.requirements, reqs)
+        _add_list(facts, reqs, tests="test" in rel)
     _from_tox(root, tox, facts)
     _from_nox(root, facts)
     _from_ci(root, facts)
